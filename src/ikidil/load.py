@@ -1,0 +1,198 @@
+"""Stage 1, load: book.yaml + chapter files → Book (typed config, chapters as Pandoc AST).
+
+Everything later reads this Book; no later stage opens a Markdown file again."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import pandoc
+from .ast import stringify, walk
+from .bibliography import Bibliography, load_bibliography
+from .config import BookConfig, load_config
+from .errors import BookError
+from .textio import read_text
+
+CHAPTER_GLOB = "*.md"
+
+
+@dataclass(frozen=True)
+class Citation:
+    key: str
+    prefix: str
+    locator: str
+
+
+@dataclass
+class Block:
+    """One top-level block of a chapter, with what alignment and QA need to know."""
+
+    index: int
+    node: dict
+    line: int
+
+    @property
+    def kind(self) -> str:
+        return self.node["t"]
+
+    @property
+    def text(self) -> str:
+        return stringify(self.node)
+
+    @property
+    def citations(self) -> list[Citation]:
+        out = []
+        for el in walk(self.node):
+            if el["t"] == "Cite":
+                for c in el["c"][0]:
+                    out.append(Citation(c["citationId"], stringify(c["citationPrefix"]),
+                                        stringify(c["citationSuffix"]).lstrip(", ")))
+        return out
+
+    @property
+    def notes(self) -> list[dict]:
+        return [el for el in walk(self.node) if el["t"] == "Note"]
+
+
+@dataclass
+class Chapter:
+    name: str          # file name, the key that pairs a chapter with its translation
+    lang: str
+    path: Path
+    source: str        # the Markdown text (NFC, LF)
+    doc: dict          # Pandoc JSON document
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        for block in self.blocks:
+            if block.kind == "Header" and block.node["c"][0] == 1:
+                return block.text
+        return Path(self.name).stem
+
+    @property
+    def slug(self) -> str:
+        return Path(self.name).stem
+
+
+@dataclass
+class Book:
+    config: BookConfig
+    bibliography: Bibliography
+    chapters: dict[str, list[Chapter]]          # lang → chapters in reading order
+    missing: dict[str, list[str]] = field(default_factory=dict)  # lang → source chapters not translated
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def chapter(self, lang: str, name: str) -> Chapter | None:
+        return next((c for c in self.chapters.get(lang, []) if c.name == name), None)
+
+
+def load_book(root: Path) -> Book:
+    root = root.resolve()
+    config = load_config(root)
+    bibliography = load_bibliography(config.bibliography)
+    names = chapter_order(config)
+    chapters: dict[str, list[Chapter]] = {}
+    missing: dict[str, list[str]] = {}
+    for lang in config.languages:
+        folder = config.manuscript_dir(lang)
+        present = []
+        for name in names:
+            path = folder / name
+            if path.is_file():
+                present.append(load_chapter(path, lang, bibliography))
+            else:
+                missing.setdefault(lang, []).append(name)
+        chapters[lang] = present
+        if lang != config.language:
+            _reject_extra_chapters(folder, names, config.manuscript_dir(config.language))
+    return Book(config, bibliography, chapters, missing)
+
+
+def chapter_order(config: BookConfig) -> list[str]:
+    folder = config.manuscript_dir(config.language)
+    if not folder.is_dir():
+        raise BookError("no manuscript/ folder", file=config.root,
+                        hint="put the source chapters in manuscript/ as Markdown files")
+    on_disk = sorted(p.name for p in folder.glob(CHAPTER_GLOB))
+    if config.chapters is None:
+        names = on_disk
+    else:
+        names = list(config.chapters)
+        for name in names:
+            if name not in on_disk:
+                raise BookError(f"chapter '{name}' listed in book.yaml is not in manuscript/",
+                                file=config.root / "book.yaml", line=config.line_of("chapters"),
+                                hint="fix the name or add the file")
+        if len(set(names)) != len(names):
+            raise BookError("a chapter is listed twice in 'chapters'",
+                            file=config.root / "book.yaml", line=config.line_of("chapters"))
+    if not names:
+        raise BookError("the book has no chapters", file=folder,
+                        hint="add a Markdown file such as manuscript/01-introduction.md")
+    return names
+
+
+def _reject_extra_chapters(folder: Path, names: list[str], source_folder: Path) -> None:
+    for path in sorted(folder.glob(CHAPTER_GLOB)):
+        if path.name not in names:
+            raise BookError(f"translated chapter has no source chapter {source_folder.name}/{path.name}",
+                            file=path, hint="rename it to match its source chapter, or remove it")
+
+
+def load_chapter(path: Path, lang: str, bibliography: Bibliography) -> Chapter:
+    source = read_text(path)
+    if not source.strip():
+        raise BookError("chapter is empty", file=path, line=1,
+                        hint="write the chapter, or remove the file")
+    doc = pandoc.read_markdown(source, path)
+    lines = block_lines(source, doc["blocks"])
+    chapter = Chapter(path.name, lang, path, source, doc,
+                      [Block(i, node, lines[i]) for i, node in enumerate(doc["blocks"])])
+    for block in chapter.blocks:
+        for cite in block.citations:
+            if cite.key not in bibliography:
+                known = ", ".join(sorted(bibliography.entries)) or "none: no bibliography in book.yaml"
+                raise BookError(f"unknown citation key '@{cite.key}'", file=path,
+                                line=_line_of(source, "@" + cite.key, block.line),
+                                hint=f"add it to the bibliography or fix the key (known: {known})")
+    return chapter
+
+
+_WORD = re.compile(r"\w+")
+
+
+def block_lines(source: str, blocks: list[dict]) -> list[int]:
+    """Line number (1-based) where each top-level block starts.
+
+    Pandoc Markdown has no source positions, so each block is anchored by its first
+    word, searched forward from the previous block's line."""
+    lines = source.split("\n")
+    result, cursor = [], 0
+    for node in blocks:
+        words = _WORD.findall(stringify(node, skip=()))
+        found = cursor
+        if words:
+            for number in range(cursor, len(lines)):
+                if words[0] in lines[number]:
+                    found = number
+                    break
+        else:
+            while found < len(lines) - 1 and not lines[found].strip():
+                found += 1
+        result.append(found + 1)
+        cursor = found + 1 if found + 1 < len(lines) else found
+    return result
+
+
+def _line_of(source: str, needle: str, start_line: int) -> int:
+    lines = source.split("\n")
+    for number in range(start_line - 1, len(lines)):
+        if needle in lines[number]:
+            return number + 1
+    return start_line

@@ -1,0 +1,49 @@
+"""Decoding of every text input: UTF-8 only, but with a clear diagnosis of what else
+a file is (UTF-16 from Word, Windows-1254 from old Turkish tools) and how to convert it."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from pathlib import Path
+
+from .errors import BookError
+
+# Bytes that Windows-1254 uses for Turkish letters (ğ Ğ ı İ ş Ş and friends).
+_CP1254_TURKISH = set(b"\xf0\xd0\xfd\xdd\xfe\xde\xe7\xc7\xf6\xd6\xfc\xdc")
+
+
+def decode(data: bytes, path: Path) -> str:
+    """UTF-8 (an optional BOM is dropped) → NFC text with LF line endings."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise BookError("file is UTF-16, ikidil reads UTF-8", file=path, line=1,
+                        hint=f"convert it: iconv -f UTF-16 -t UTF-8 {path.name} > fixed.md")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        if _CP1254_TURKISH & set(data):
+            guess = "looks like Windows-1254 (Turkish)"
+            hint = f"convert it: iconv -f CP1254 -t UTF-8 {path.name} > fixed.md"
+        else:
+            guess = "is not UTF-8"
+            hint = "save it as UTF-8 in your editor"
+        raise BookError(f"text {guess}: byte 0x{data[exc.start]:02x} cannot be read",
+                        file=path, line=line, hint=hint) from None
+    if "\x00" in text:
+        raise BookError("file contains NUL bytes (UTF-16 without a BOM?)", file=path,
+                        line=text[: text.index("\x00")].count("\n") + 1,
+                        hint="save it as UTF-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def read_text(path: Path) -> str:
+    """Read a text input the way every input is read: UTF-8 (BOM allowed), NFC, LF."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BookError(f"cannot read file: {exc.strerror}", file=path) from None
+    return decode(data, path)
