@@ -1,0 +1,84 @@
+"""Writing outputs safely and describing them.
+
+Every output is written to a temporary file beside its target and renamed into place
+only when complete: an interrupted or failed build never leaves a half-written book
+where a good one was."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .errors import BookError
+
+
+@dataclass(frozen=True)
+class Output:
+    edition: str                 # "tr", "en", "bilingual"
+    format: str                  # "epub", "pdf"
+    variant: str | None          # None, "print", "digital"
+    path: Path
+    pages: int | None = None
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path; on success it replaces `target`, on failure it is removed."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise BookError(f"cannot write to {target.parent}: {exc.strerror}", file=target.parent,
+                        hint="check the folder's permissions or free space") from None
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    finally:  # also on KeyboardInterrupt
+        tmp_path.unlink(missing_ok=True)
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def manifest_entry(output: Output, root: Path) -> dict:
+    data = output.path.read_bytes()
+    entry = {
+        "edition": output.edition,
+        "format": output.format,
+        "variant": output.variant,
+        "path": output.path.relative_to(root).as_posix(),
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    if output.format == "pdf":
+        entry["pages"] = output.pages
+    return entry
+
+
+def write_manifest(outputs: list[Output], root: Path, build_dir: Path) -> Path:
+    """build/manifest.json lists every output of the last build, including those kept from before."""
+    path = build_dir / "manifest.json"
+    previous = {}
+    if path.is_file():
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            previous = {(e["edition"], e["format"], e["variant"]): e
+                        for e in json.loads(path.read_text(encoding="utf-8"))["outputs"]
+                        if (root / e["path"]).is_file()}
+    for output in outputs:
+        previous[(output.edition, output.format, output.variant)] = manifest_entry(output, root)
+    order = {"tr": 0, "en": 1, "bilingual": 2}
+    entries = sorted(previous.values(), key=lambda e: (order.get(e["edition"], 9), e["edition"],
+                                                      e["format"], e["variant"] or ""))
+    write_bytes_atomic(path, (json.dumps({"outputs": entries}, indent=2, ensure_ascii=False) + "\n").encode())
+    return path

@@ -1,0 +1,1 @@
+"""Stage 4, render: each renderer takes an Edition document and writes one file."""
