@@ -1,0 +1,130 @@
+"""The rule registry and the findings it produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..align import BlockPair, ChapterAlignment, align_chapter
+from ..errors import display_path
+from ..load import Book
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    file: Path | None = None
+    line: int | None = None
+    other_file: Path | None = None     # the other language's file, when there is one
+    other_line: int | None = None
+    chapter: str | None = None
+    block: int | None = None           # index of the source block
+
+    def location(self) -> str:
+        if self.file is None:
+            return "-"
+        where = display_path(self.file) + (f":{self.line}" if self.line else "")
+        if self.other_file is not None:
+            where += " ↔ " + display_path(self.other_file) + (f":{self.other_line}" if self.other_line else "")
+        return where
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "severity": self.severity.value, "message": self.message,
+                "file": display_path(self.file) if self.file else None, "line": self.line,
+                "other_file": display_path(self.other_file) if self.other_file else None,
+                "other_line": self.other_line, "chapter": self.chapter, "block": self.block}
+
+
+@dataclass
+class Context:
+    """What rules may consult besides the pair itself."""
+    book: Book
+    lang: str                          # the translation's language
+    alignment: ChapterAlignment
+
+
+BlockCheck = Callable[[BlockPair, Context], Iterable[str]]
+ChapterCheck = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str
+    block_check: BlockCheck | None = None
+    chapter_check: ChapterCheck | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def block_rule(code: str, severity: Severity, title: str):
+    """Register fn(pair, ctx) → messages, run on every aligned pair of blocks."""
+    def register(fn: BlockCheck) -> BlockCheck:
+        RULES[code] = Rule(code, severity, title, block_check=fn)
+        return fn
+    return register
+
+
+def chapter_rule(code: str, severity: Severity, title: str):
+    """Register fn(ctx) → findings, run once per chapter alignment."""
+    def register(fn: ChapterCheck) -> ChapterCheck:
+        RULES[code] = Rule(code, severity, title, chapter_check=fn)
+        return fn
+    return register
+
+
+def pair_finding(rule: Rule, message: str, pair: BlockPair, ctx: Context) -> Finding:
+    """A finding located at the translation block, pointing back to its source block."""
+    src, tgt = pair.source, pair.target
+    target_file = ctx.alignment.target.path if ctx.alignment.target else None
+    return Finding(rule.code, rule.severity, message,
+                   file=target_file if tgt else ctx.alignment.source.path,
+                   line=tgt.line if tgt else (src.line if src else None),
+                   other_file=ctx.alignment.source.path if tgt else None,
+                   other_line=src.line if (tgt and src) else None,
+                   chapter=ctx.alignment.name, block=src.index if src else None)
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    alignments: dict[str, list[ChapterAlignment]] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+
+def run_checks(book: Book, only: Iterable[str] | None = None) -> Report:
+    rules = [r for code, r in sorted(RULES.items()) if only is None or code in only]
+    report = Report()
+    for lang in book.config.translations:
+        alignments = []
+        for source in book.chapters[book.config.language]:
+            alignment = align_chapter(source, book.chapter(lang, source.name))
+            alignments.append(alignment)
+            ctx = Context(book, lang, alignment)
+            for rule in rules:
+                if rule.chapter_check:
+                    report.findings.extend(rule.chapter_check(ctx))
+                elif rule.block_check and alignment.target is not None:
+                    for pair in alignment.aligned:
+                        for message in rule.block_check(pair, ctx):
+                            report.findings.append(pair_finding(rule, message, pair, ctx))
+        report.alignments[lang] = alignments
+    return report
