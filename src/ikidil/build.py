@@ -15,6 +15,7 @@ from .load import Book, load_book
 from .outputs import Output, write_manifest
 from .render.epub import render_epub
 from .render.pdf import VARIANTS, render_pdf
+from .interleave import bilingual_edition
 from .transform import Edition, monolingual_edition
 
 FORMATS = ("epub", "pdf")
@@ -47,12 +48,14 @@ def book_slug(book: Book) -> str:
 
 
 def editions_of(book: Book) -> tuple[str, ...]:
-    return book.config.languages
+    return (*book.config.languages, "bilingual")
 
 
 def make_edition(book: Book, name: str) -> Edition:
     if name in book.config.languages:
         return monolingual_edition(book, name)
+    if name == "bilingual":
+        return bilingual_edition(book)
     raise BookError(f"unknown edition '{name}'", hint=f"choose from {', '.join(editions_of(book))}")
 
 
