@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""ikidil benchmark: a deterministic synthetic bilingual book, measured side by side.
+
+Measures, each as the median of --runs runs, with the peak RSS of the whole process tree:
+  (a) one plain WeasyPrint call on the HTML + CSS ikidil renders        (PDF baseline)
+  (b) ikidil's full PDF build, from an empty build cache
+  (c) a rebuild with no change
+  (d) a rebuild after editing one paragraph of one chapter
+  (e) ikidil's EPUB build against one raw `pandoc` call on the same chapters (EPUB baseline)
+and prints each as a ratio to its baseline, then writes them as JSON.
+
+Timings are never asserted in tests; `--chapters 3 --runs 1` is the suite's smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+IKIDIL = [sys.executable, "-m", "ikidil"]
+
+# ---------------------------------------------------------------- synthetic book
+
+TR_SYLLABLES = ["ka", "ya", "lar", "ler", "dı", "di", "mı", "şe", "ğa", "çı", "öz", "ün", "ıl", "sa",
+                "ta", "ne", "de", "ri", "me", "si", "yo", "ku", "tür", "gö", "rü", "şü", "an", "ba"]
+EN_SYLLABLES = ["the", "con", "ter", "men", "tion", "ver", "pro", "al", "ing", "er", "sta", "ble",
+                "ri", "ous", "ment", "ly", "for", "mo", "na", "pe", "tri", "ac", "com", "ex"]
+TR_MONTHS = ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül",
+             "Ekim", "Kasım", "Aralık"]
+EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December"]
+NAMES = ["Frunze", "Lenin", "Stalin", "Enver", "Suphi", "Abilov", "Perinçek", "Gökay"]
+
+
+def _word(rng: random.Random, syllables: list[str]) -> str:
+    return "".join(rng.choice(syllables) for _ in range(rng.randint(1, 4)))
+
+
+def _sentence(rng: random.Random, syllables: list[str], words: int) -> str:
+    body = " ".join(_word(rng, syllables) for _ in range(words))
+    return body[0].upper() + body[1:] + "."
+
+
+def _paragraph(seed: int, lang: str, with_note: bool, with_cite: bool) -> str:
+    """One paragraph; the same seed gives aligned TR and EN paragraphs (same numbers, names, notes)."""
+    anchors = random.Random(seed)
+    day, month, year = anchors.randint(1, 28), anchors.randrange(12), anchors.randint(1900, 1950)
+    name = anchors.choice(NAMES)
+    page = anchors.randint(1, 400)
+    rng = random.Random(f"{seed}-{lang}")
+    syllables = TR_SYLLABLES if lang == "tr" else EN_SYLLABLES
+    months = TR_MONTHS if lang == "tr" else EN_MONTHS
+    sentences = [_sentence(rng, syllables, rng.randint(8, 18)) for _ in range(rng.randint(5, 8))]
+    date = f"{day} {months[month]} {year}"
+    sentences.insert(1, f"{name} {date} {_sentence(rng, syllables, 6).lower()}")
+    text = " ".join(sentences)
+    if with_note:
+        note = _sentence(rng, syllables, 12)
+        text = text[:-1] + f"^[{note}]."
+    if with_cite:
+        text = text[:-1] + f" [@source{seed % 4}, {page}]."
+    return text
+
+
+def make_book(root: Path, chapters: int, paragraphs: int = 52) -> Path:
+    """A deterministic bilingual book: about 14 pages per chapter and language."""
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "manuscript").mkdir(parents=True)
+    (root / "translations" / "en").mkdir(parents=True)
+    (root / "book.yaml").write_text(
+        "title: {tr: Sentetik Kitap, en: Synthetic Book}\n"
+        "identifier: urn:uuid:0b1c5a3e-7d2f-4c1b-9e8a-1234567890ab\n"
+        "date: 2026-01-01\nbibliography: bibliography.yaml\n"
+        "csl: chicago-notes-bibliography-classic-no-url\n", encoding="utf-8")
+    refs = "\n".join(
+        f"  - id: source{i}\n    type: book\n    author: [{{family: Yazar{i}, given: Ad}}]\n"
+        f"    title: \"Kaynak Kitap {i}\"\n    publisher: Yayınevi\n    publisher-place: İstanbul\n"
+        f"    issued: {{date-parts: [[{1990 + i}]]}}\n    language: tr-TR" for i in range(4))
+    (root / "bibliography.yaml").write_text("references:\n" + refs + "\n", encoding="utf-8")
+    for number in range(1, chapters + 1):
+        for lang, folder in (("tr", root / "manuscript"), ("en", root / "translations" / "en")):
+            title = ("Bölüm" if lang == "tr" else "Chapter") + f" {number}"
+            blocks = [f"# {title}"]
+            for p in range(paragraphs):
+                seed = number * 1000 + p
+                if p and p % 17 == 0:
+                    blocks.append("## " + ("Kısım" if lang == "tr" else "Part") + f" {p // 17}")
+                if p % 11 == 5:
+                    blocks.append("> " + _paragraph(seed, lang, False, True))
+                else:
+                    blocks.append(_paragraph(seed, lang, p % 4 == 1, p % 6 == 2))
+            (folder / f"{number:02d}-chapter.md").write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    return root
+
+
+def edit_one_paragraph(root: Path, chapter: int = 2) -> None:
+    """Change a few words of one paragraph in the source and in its translation."""
+    for folder in (root / "manuscript", root / "translations" / "en"):
+        path = sorted(folder.glob("*.md"))[min(chapter, len(list(folder.glob('*.md')))) - 1]
+        text = path.read_text(encoding="utf-8")
+        blocks = text.split("\n\n")
+        blocks[3] = blocks[3].replace(".", " ekledik.", 1) if folder.name == "manuscript" \
+            else blocks[3].replace(".", " added.", 1)
+        path.write_text("\n\n".join(blocks), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- measurement
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            pass
+        stack.extend(children.get(current, []))
+    return total
+
+
+def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
+    """Wall time (s) and peak RSS of the process tree (bytes), sampled every 20 ms."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark step failed: {' '.join(map(str, cmd))}\n{err.decode()[-2000:]}")
+    return elapsed, peak
+
+
+BASELINE_PDF = """
+import sys
+from pathlib import Path
+import weasyprint
+from ikidil.load import load_book
+from ikidil.transform import monolingual_edition
+from ikidil.render.pdf import edition_html, stylesheet
+from ikidil.render.fetch import ASSETS
+book = load_book(Path(sys.argv[1]))
+html = edition_html(book, monolingual_edition(book, "tr"))
+css = stylesheet(book, "digital")
+Path(sys.argv[2]).write_text(html, encoding="utf-8")
+"""
+
+SINGLE_CALL = """
+import sys
+from pathlib import Path
+import weasyprint
+from ikidil.load import load_book
+from ikidil.render.pdf import stylesheet
+from ikidil.render.fetch import ASSETS
+book = load_book(Path(sys.argv[1]))
+html = Path(sys.argv[2]).read_text(encoding="utf-8")
+weasyprint.HTML(string=html, base_url=str(ASSETS) + "/").write_pdf(
+    sys.argv[3], stylesheets=[stylesheet(book, "digital")], pdf_variant="pdf/ua-1")
+"""
+
+
+def run(chapters: int, runs: int, workdir: Path) -> dict:
+    book = make_book(workdir / "book", chapters)
+    html = workdir / "edition.html"
+    subprocess.run([sys.executable, "-c", BASELINE_PDF, str(book), str(html)], check=True)
+
+    def median(cmd, prepare=None, env=None):
+        times, peaks = [], []
+        for _ in range(runs):
+            if prepare:
+                prepare()
+            t, p = measure(cmd, book, env)
+            times.append(t)
+            peaks.append(p)
+        return statistics.median(times), max(peaks)
+
+    def clean():
+        shutil.rmtree(book / "build", ignore_errors=True)
+        shutil.rmtree(book / ".ikidil-cache", ignore_errors=True)
+
+    pdf_args = [*IKIDIL, "--quiet", "build", "-e", "tr", "-f", "pdf", "--pdf-variant", "digital"]
+    results: dict[str, dict] = {}
+    single = median([sys.executable, "-c", SINGLE_CALL, str(book), str(html), str(workdir / "single.pdf")])
+    full = median(pdf_args, prepare=clean)
+    unchanged = median(pdf_args)
+
+    def edit():
+        edit_one_paragraph(book)
+    edited = median(pdf_args, prepare=edit)
+
+    sources = sorted((book / "manuscript").glob("*.md"))
+    raw_pandoc = [_pandoc(), *map(str, sources), "--citeproc", "--bibliography", "bibliography.yaml",
+                  "-M", "lang=tr", "-M", "title=Sentetik Kitap", "-o", str(workdir / "raw.epub")]
+    pandoc_epub = median(raw_pandoc)
+    epub = median([*IKIDIL, "--quiet", "build", "-e", "tr", "-f", "epub"], prepare=clean)
+
+    pages = _pages(workdir / "single.pdf")
+    results = {
+        "single_weasyprint_call": {"seconds": single[0], "peak_rss_mib": single[1] / 2**20, "pages": pages},
+        "full_pdf_build": _ratio(full, single, 0.6, 1.2),
+        "no_change_rebuild": _ratio(unchanged, single, 0.05),
+        "one_paragraph_edit": _ratio(edited, single, 0.15),
+        "raw_pandoc_epub": {"seconds": pandoc_epub[0], "peak_rss_mib": pandoc_epub[1] / 2**20},
+        "epub_build": _ratio(epub, pandoc_epub, 1.3),
+    }
+    return {"date": time.strftime("%Y-%m-%d"), "machine": _machine(), "chapters": chapters,
+            "runs": runs, "results": results}
+
+
+def _ratio(measured, baseline, time_target, rss_target=None) -> dict:
+    entry = {"seconds": measured[0], "peak_rss_mib": measured[1] / 2**20,
+             "time_ratio": measured[0] / baseline[0], "time_target": time_target,
+             "rss_ratio": measured[1] / baseline[1]}
+    if rss_target is not None:
+        entry["rss_target"] = rss_target
+    return entry
+
+
+def _pandoc() -> str:
+    import pypandoc
+    return pypandoc.get_pandoc_path()
+
+
+def _pages(pdf: Path) -> int:
+    import pikepdf
+    with pikepdf.open(pdf) as doc:
+        return len(doc.pages)
+
+
+def _machine() -> str:
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def report(data: dict) -> str:
+    lines = [f"ikidil bench, {data['chapters']} chapters, median of {data['runs']}, {data['date']}, {data['machine']}",
+             f"{'measurement':<24}{'seconds':>9}{'peak MiB':>10}{'ratio':>8}{'target':>8}{'RSS ratio':>11}  verdict"]
+    for name, entry in data["results"].items():
+        ratio = entry.get("time_ratio")
+        target = entry.get("time_target")
+        rss = f"{entry['rss_ratio']:.2f}" if "rss_ratio" in entry else ""
+        ok = ratio is None or (ratio <= target and entry.get("rss_ratio", 0) <= entry.get("rss_target", 99))
+        lines.append(f"{name:<24}{entry['seconds']:>9.2f}{entry['peak_rss_mib']:>10.0f}"
+                     f"{(f'{ratio:.3f}' if ratio is not None else 'base'):>8}"
+                     f"{(f'≤{target}' if target else ''):>8}"
+                     f"{rss:>11}"
+                     f"  {'' if ratio is None else ('ok' if ok else 'MISSED')}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chapters", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=REPO / "build" / "bench.json")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ikidil-bench-") as tmp:
+        data = run(args.chapters, args.runs, args.workdir or Path(tmp))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print(report(data))
+    print(f"written {args.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The benchmark script's small size runs as a smoke test. Timings are printed, never asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def test_bench_smoke(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "bench.py"), "--chapters", "2", "--runs", "1",
+                           "--json", str(out), "--workdir", str(tmp_path / "work")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(out.read_text())
+    results = data["results"]
+    assert set(results) == {"single_weasyprint_call", "full_pdf_build", "no_change_rebuild",
+                            "one_paragraph_edit", "raw_pandoc_epub", "epub_build"}
+    assert results["single_weasyprint_call"]["pages"] > 10
+    for entry in results.values():
+        assert entry["seconds"] > 0 and entry["peak_rss_mib"] > 10
+    assert "full_pdf_build" in proc.stdout and "ratio" in proc.stdout
