@@ -5,6 +5,7 @@ PY      := $(VENV)/bin/python
 IKIDIL  := $(VENV)/bin/ikidil
 SYSTEM_STAMP := $(VENV)/.system-stamp
 VENV_STAMP   := $(VENV)/.venv-stamp
+ACE_STAMP    := node_modules/.ace-stamp
 
 .PHONY: book test setup clean proof bench
 
@@ -20,7 +21,13 @@ proof: setup
 bench: setup
 	$(PY) scripts/bench.py
 
-setup: $(VENV_STAMP)
+setup: $(VENV_STAMP) $(ACE_STAMP)
+
+# DAISY Ace (EPUB accessibility checker), pinned in package-lock.json; Puppeteer uses
+# Debian's chromium (setup-system.sh), so nothing is downloaded at install.
+$(ACE_STAMP): package.json package-lock.json $(SYSTEM_STAMP)
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 $(SYSTEM_STAMP): scripts/setup-system.sh
 	bash scripts/setup-system.sh

@@ -5,12 +5,22 @@ set -euo pipefail
 
 packages=(
   default-jre-headless     # EPUBCheck (Java)
+  chromium                 # DAISY Ace runs its accessibility rules in it (via Puppeteer)
   poppler-utils            # pdftotext, pdffonts, pdfinfo, pdftoppm (tests, proofs)
   fonts-ebgaramond         # book face with full Turkish coverage
   fonts-linuxlibertine     # second face (Turkish coverage too)
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint's text stack
   python3-venv
 )
+
+# DAISY Ace (npm ci, see Makefile) needs Node.js and npm: Debian's nodejs + npm unless a
+# newer Node.js (e.g. NodeSource, which bundles npm) is already installed.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+if command -v node >/dev/null && [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "ikidil setup: WARNING: Node.js $(node --version) is older than DAISY Ace 1.4 declares (>= 20);" \
+       "if Ace fails, 'ikidil check --outputs' stops with exit 2 (install Node.js 20, e.g. from NodeSource)" >&2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

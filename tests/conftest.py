@@ -77,3 +77,14 @@ def pdf_body_text(path: Path) -> str:
             lines = lines[1:]                                    # running head
         body.append("\n".join(lines))
     return "\n".join(body)
+
+
+@pytest.fixture(scope="session")
+def epub_book(tmp_path_factory):
+    """The seed book's EPUBs only (fast): (book folder, {edition: path})."""
+    import json
+    root = copy_book(tmp_path_factory.mktemp("epubs") / "book")
+    proc = run_ikidil(["build", "-f", "epub"], cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((root / "build" / "manifest.json").read_text())
+    return root, {o["edition"]: root / o["path"] for o in manifest["outputs"] if o["format"] == "epub"}

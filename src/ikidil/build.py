@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Callable
 
 from .checks import run_checks
-from .checks.base import Report
+from .cache import Cache, book_fingerprint
+from .checks.base import Finding, Report, Severity
 from .errors import BookError
 from .load import Book, load_book
 from .outputs import Output, write_manifest
 from .render.epub import render_epub
-from .render.pdf import VARIANTS, render_pdf
+from .pagemap import add_page_list, page_starts
+from .render.pdf import VARIANTS, layout, pdf_identifier, render_pdf
 from .interleave import bilingual_edition
 from .transform import Edition, monolingual_edition
 
@@ -27,6 +29,7 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     pdf_variants: tuple[str, ...] = VARIANTS
     build_dir: Path | None = None                  # default: <book>/build
+    jobs: int | None = None                        # worker processes (chapter parsing); None: one per core
 
 
 @dataclass
@@ -64,34 +67,93 @@ def output_path(build_dir: Path, slug: str, edition: str, fmt: str, variant: str
     return build_dir / f"{slug}.{edition}{suffix}.{fmt}"
 
 
-def enforce_policy(book: Book, report: Report) -> None:
-    """Stop the build on error findings (the book.yaml policy may relax translation gaps)."""
+def enforce_policy(book: Book, report: Report) -> Book:
+    """Stop the build on error findings, else return the book to build.
+
+    book.yaml's policy decides how severe stale and missing translation is (the checks
+    report it as an error only under `error`); under `mark` the gaps are filled with the
+    flagged source blocks (policy.py)."""
+    from .policy import apply_policy
     if report.errors:
         first = report.errors[0]
         more = f" (and {len(report.errors) - 1} more: run ikidil check)" if len(report.errors) > 1 else ""
         raise BookError(f"{first.code} {first.message}{more}", file=first.file, line=first.line)
+    return apply_policy(book)
 
 
 def build(root: Path, options: BuildOptions | None = None, progress: Progress = lambda _: None) -> BuildResult:
     options = options or BuildOptions()
+    # Nothing changed since the last build (inputs, options, tool versions) and its outputs
+    # are untouched: return that build's result before loading anything.
+    fingerprint = book_fingerprint(Path(root).resolve(), _options_key(options), options.build_dir)
+    cache = Cache(Path(root).resolve())
+    if (last := cache.last_build(fingerprint)) is not None:
+        progress("up to date")
+        return _result_from_record(last)
     progress("load")
-    book = load_book(root)
+    book = load_book(root, jobs=options.jobs)
     progress("check")
     report = run_checks(book)
-    enforce_policy(book, report)
+    book = enforce_policy(book, report)
     build_dir = options.build_dir or book.root / "build"
     slug = book_slug(book)
     result = BuildResult(report=report)
     for name in options.editions or editions_of(book):
         progress(f"transform {name}")
         edition = make_edition(book, name)
-        if "epub" in options.formats:
-            progress(f"epub {name}")
-            result.outputs.append(render_epub(book, edition, output_path(build_dir, slug, name, "epub", None)))
+        # PDFs first: the print layout of a language gives that language's EPUB its
+        # printed page numbers (pagemap), so it must exist before the EPUB is finished.
+        print_layout: list = []
         if "pdf" in options.formats:
             for variant in options.pdf_variants:
                 progress(f"pdf {name} {variant}")
                 target = output_path(build_dir, slug, name, "pdf", variant)
-                result.outputs.append(render_pdf(book, edition, target, variant))
+                result.outputs.append(render_pdf(book, edition, target, variant,
+                                                 warn=report.findings.append if variant == options.pdf_variants[0] else None,
+                                                 keep=print_layout.append if variant == "print" else None))
+        if "epub" in options.formats:
+            progress(f"epub {name}")
+            epub = render_epub(book, edition, output_path(build_dir, slug, name, "epub", None))
+            if name in book.config.languages:
+                # The same page list whichever PDF variants were asked for: lay out the print edition if needed.
+                document = print_layout[0] if print_layout else layout(book, edition, "print")
+                add_page_list(epub.path, page_starts(document), pdf_identifier(book, edition, "print"))
+            result.outputs.append(epub)
     result.manifest = write_manifest(result.outputs, book.root, build_dir)
+    cache.record_build(fingerprint, [_output_record(o) for o in result.outputs],
+                       [_finding_record(f) for f in report.warnings], result.manifest)
+    cache.prune()
     return result
+
+
+def _options_key(options: BuildOptions) -> str:
+    """What the options change in the outputs (jobs does not)."""
+    return repr((options.editions, options.formats, options.pdf_variants,
+                 str(options.build_dir.resolve()) if options.build_dir else None))
+
+
+def _output_record(output: Output) -> dict:
+    return {"edition": output.edition, "format": output.format, "variant": output.variant,
+            "path": str(output.path), "pages": output.pages}
+
+
+def _finding_record(finding: Finding) -> dict:
+    record = {name: getattr(finding, name) for name in Finding.__dataclass_fields__}
+    record["severity"] = finding.severity.value
+    for name in ("file", "other_file"):
+        record[name] = str(record[name]) if record[name] is not None else None
+    return record
+
+
+def _result_from_record(record: dict) -> BuildResult:
+    """The result of an up-to-date build, as the last real build reported it."""
+    outputs = [Output(o["edition"], o["format"], o["variant"], Path(o["path"]), o["pages"])
+               for o in record["outputs"]]
+    findings = []
+    for f in record["findings"]:
+        fields = {**f, "severity": Severity(f["severity"])}
+        for name in ("file", "other_file"):
+            fields[name] = Path(fields[name]) if fields[name] else None
+        findings.append(Finding(**fields))
+    manifest = Path(record["manifest"]) if record.get("manifest") else None
+    return BuildResult(outputs, Report(findings=findings), manifest)

@@ -36,6 +36,20 @@ class State:
 def cli(ctx, book, debug, quiet, verbose):
     """ikidil — build bilingual books: EPUB and print-ready PDF."""
     ctx.obj = State(book, debug, quiet, verbose)
+    _setup_logging(quiet, verbose)
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    """Warnings from the library (raw HTML removed, …) go to stderr as they come;
+    --verbose adds progress notes (large chapters), --quiet keeps only errors."""
+    import logging
+    logger = logging.getLogger("ikidil")
+    logger.handlers[:] = []
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
 
 
 @cli.command()
@@ -51,8 +65,8 @@ def build(state: State, editions, formats, variants):
     from .render.pdf import VARIANTS
     options = BuildOptions(editions=tuple(editions) or None, formats=tuple(formats) or FORMATS,
                            pdf_variants=tuple(variants) or VARIANTS)
-    progress = (lambda stage: click.echo(f"· {stage}", err=True)) if state.verbose else (lambda _: None)
-    result = run_build(state.book, options, progress)
+    with _progress(state) as progress:
+        result = run_build(state.book, options, progress)
     for warning in result.report.warnings:
         click.echo(f"{warning.location()}: warning {warning.code}: {warning.message}", err=True)
     for output in result.outputs:
@@ -62,25 +76,166 @@ def build(state: State, editions, formats, variants):
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--outputs", is_flag=True,
+              help="Also validate the built EPUBs (build/manifest.json) with EPUBCheck and DAISY Ace.")
 @click.pass_obj
-def check(state: State, fmt):
+def check(state: State, fmt, outputs):
     """Check alignment and translation; exit 1 on errors."""
     from .checks import run_checks
     from .load import load_book
     report = run_checks(load_book(state.book))
+    verdicts = []
+    if outputs:
+        from .validate import built_epubs, validate_epubs
+        verdicts = validate_epubs(built_epubs(state.book))
     if fmt == "json":
         click.echo(json.dumps({"findings": [f.as_dict() for f in report.findings],
-                               "errors": len(report.errors), "warnings": len(report.warnings)},
+                               "errors": len(report.errors), "warnings": len(report.warnings),
+                               "outputs": [{"tool": v.tool, "path": str(v.path), "ok": v.ok, "errors": v.errors,
+                                            "warnings": v.warnings} for v in verdicts]},
                               ensure_ascii=False, indent=2))
     else:
-        for f in report.findings:
-            colour = "red" if f.severity.value == "error" else "yellow"
-            click.echo(f"{f.location()}: " + click.style(f"{f.severity.value} {f.code}", fg=colour)
-                       + f": {f.message}")
+        from .checks.output import print_findings
+        print_findings(report.findings)
+        for v in verdicts:
+            verdict = click.style("ok", fg="green") if v.ok else click.style(
+                f"{len(v.errors)} error(s), {len(v.warnings)} warning(s)", fg="red")
+            click.echo(f"{v.path.name}: {v.tool}: {verdict}")
+            for message in v.errors + v.warnings:
+                click.echo(f"  {message}")
         if not state.quiet:
             click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
-    if report.errors:
+    if report.errors or not all(v.ok for v in verdicts):
         sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("chapter", required=False)
+@click.option("--accept", is_flag=True,
+              help="Record the current source of the translated blocks (of CHAPTER, or all) as translated.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def status(state: State, chapter, accept, fmt):
+    """Translation status per chapter: translated, stale, missing and extra blocks."""
+    from .load import load_book
+    from .status import accept_translation, book_status, detail_lines, resolve_chapter, status_lines
+    book = load_book(state.book)
+    if accept:
+        for lang, name, count in accept_translation(book, chapter):
+            state.say(f"accepted {count} block(s) of {name} ({lang})")
+    statuses = book_status(book)
+    if chapter:
+        statuses = [s for s in statuses if s.chapter == resolve_chapter(book, chapter)]
+    if fmt == "json":
+        click.echo(json.dumps({"chapters": [s.as_dict() for s in statuses]}, ensure_ascii=False, indent=2))
+        return
+    for line in status_lines(statuses) + detail_lines(book, statuses):
+        click.echo(line)
+    if not all(s.tracked for s in statuses):
+        click.echo("no lockfile: staleness is not tracked (ikidil status --accept starts it)", err=True)
+
+
+@cli.command()
+@click.option("--dpi", type=click.IntRange(20, 300), default=50, show_default=True, help="Resolution of the page images.")
+@click.pass_obj
+def proof(state: State, dpi):
+    """Write every page of the built PDFs as PNG, and a contact sheet per PDF, into build/proof/."""
+    from .proof import proof_build
+    for sheet in proof_build(state.book / "build", dpi):
+        state.say(f"wrote {sheet}")
+
+
+def _progress(state: State):
+    """The build's progress: a line per stage with --verbose; a live status line when
+    stderr is a terminal; nothing with --quiet or when piped."""
+    import contextlib
+    if state.verbose:
+        return contextlib.nullcontext(lambda stage: click.echo(f"· {stage}", err=True))
+    if state.quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda _: None)
+
+    @contextlib.contextmanager
+    def live():
+        from rich.console import Console
+        with Console(stderr=True).status("ikidil build") as status:
+            yield lambda stage: status.update(f"ikidil build: {stage}")
+    return live()
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", help="The book's title (default: Yeni Kitap).")
+@click.pass_obj
+def new(state: State, folder, title):
+    """Create a new book in FOLDER: a chapter, its translation, a bibliography; it builds at once."""
+    from .scaffold import new_book
+    files = new_book(folder, title)
+    for path in files:
+        state.say(f"created {path}")
+    state.say(f"next: cd {folder} && ikidil build")
+
+
+@cli.command()
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["epub", "pdf"]),
+              help="Format to rebuild; default both.")
+@click.pass_obj
+def watch(state: State, formats):
+    """Rebuild the editions a saved file affects, until Ctrl-C."""
+    from .build import FORMATS, BuildOptions, build as run_build
+    from .config import load_config
+    from .watch import watch as watch_book
+
+    def rebuild(editions):
+        state.say(f"rebuilding {', '.join(editions)}")
+        try:
+            result = run_build(state.book, BuildOptions(editions=editions, formats=tuple(formats) or FORMATS))
+        except BookError as exc:
+            click.echo(f"ikidil: {exc}", err=True)
+            return
+        for output in result.outputs:
+            state.say(f"wrote {_shown(output.path)}")
+
+    load_config(state.book.resolve())      # a broken book.yaml stops here, before watching
+    try:
+        watch_book(state.book.resolve(), rebuild, load_config,
+                   on_error=lambda exc: click.echo(f"ikidil: {exc}", err=True),
+                   ready=lambda: state.say(f"watching {state.book.resolve()} (Ctrl-C to stop)"))
+    except KeyboardInterrupt:
+        state.say("stopped watching")
+
+
+@cli.command("export")
+@click.option("--xliff", "xliff_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The XLIFF 2.1 file to write.")
+@click.option("--lang", "-l", help="Target language (default: the book's first translation).")
+@click.pass_obj
+def export_cmd(state: State, xliff_path, lang):
+    """Export the book for translation as XLIFF 2.1 (one unit per block)."""
+    from .load import load_book
+    from .xliff import export_xliff
+    book = load_book(state.book)
+    path = export_xliff(book, lang or book.config.translations[0], xliff_path)
+    state.say(f"wrote {_shown(path)}")
+
+
+@cli.command("import")
+@click.argument("xliff_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def import_cmd(state: State, xliff_path):
+    """Put the targets of an XLIFF 2.1 file back into the translation chapters."""
+    from .load import load_book
+    from .xliff import import_xliff
+    result = import_xliff(load_book(state.book), xliff_path)
+    for unit in result.stale:
+        click.echo(f"ikidil: warning: {unit}: the source block changed since the export; check this translation",
+                   err=True)
+    for path in result.changed:
+        state.say(f"updated {_shown(path)}")
+    state.say(f"{result.units} unit(s) read, {len(result.changed)} file(s) changed")
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,3 +260,15 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo("ikidil: interrupted; outputs from before are untouched", err=True)
         sys.exit(130)
+    except OSError as exc:   # the disk, not the book: permissions, space, a folder in the way
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"ikidil: {where}{exc.strerror or exc} (check permissions and free space)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as exc:  # a bug in ikidil: say so in one line; --debug shows where
+        if debug:
+            raise
+        click.echo(f"ikidil: internal error ({type(exc).__name__}: {exc}); this is a bug in ikidil, not in "
+                   "your book: run again with --debug and report the traceback", err=True)
+        sys.exit(3)

@@ -50,6 +50,9 @@ class BookConfig:
     policy: dict[str, str] = field(default_factory=lambda: {"stale": "error", "missing": "error"})
     transliterations: dict[str, str] = field(default_factory=dict)
     length_ratio: tuple[float, float] = (0.7, 1.45)
+    glossary: Path | None = None            # default: glossary.yaml beside book.yaml, if present
+    cover: Path | None = None
+    notes: str = "chapter"
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -169,6 +172,13 @@ def _css_length(value, key):
     return value
 
 
+def _cover_image(value, key):
+    value = _str(value, key)
+    if not re.search(r"\.(png|jpe?g)$", value, re.IGNORECASE):
+        raise ValueError("must name a PNG or JPEG image (EPUB readers show these as covers)")
+    return value
+
+
 @dataclass(frozen=True)
 class Field:
     check: Callable[[Any, str], Any]
@@ -195,6 +205,10 @@ SCHEMA: dict[str, Field] = {
     "policy": Field(_policy, "What a build does with stale/missing translation: error, warn or mark"),
     "transliterations": Field(_str_map, "Names spelled differently per language: {Çiçerin: Chicherin}"),
     "length_ratio": Field(_ratio_band, "Allowed translation/source length ratio band (default [0.7, 1.45])"),
+    "glossary": Field(_str, "Agreed translations of terms, YAML (default: glossary.yaml, if present)"),
+    "cover": Field(_cover_image, "Cover image (PNG/JPEG) for the EPUBs; default: a typographic cover with the titles"),
+    "notes": Field(_choice(("chapter", "endnotes")),
+                   "EPUB notes at the end of each chapter (chapter, default) or in one endnotes file"),
 }
 
 
@@ -254,6 +268,18 @@ def load_config(root: Path) -> BookConfig:
         raise BookError(f"'title' has no {language} (source language) entry", file=path, line=lines.get("title"))
     if "bibliography" in values:
         values["bibliography"] = root / values["bibliography"]
+    if "glossary" in values:
+        values["glossary"] = root / values["glossary"]
+        if not values["glossary"].is_file():
+            raise BookError(f"glossary file '{values['glossary'].name}' not found", file=path,
+                            line=lines.get("glossary"), hint="fix the path or remove the 'glossary' key")
+    elif (root / "glossary.yaml").is_file():
+        values["glossary"] = root / "glossary.yaml"
+    if "cover" in values:
+        values["cover"] = root / values["cover"]
+        if not values["cover"].is_file():
+            raise BookError(f"cover image '{data['cover']}' not found", file=path, line=lines.get("cover"),
+                            hint="give the image's path relative to book.yaml, or remove 'cover' for a typographic cover")
     order = values.get("bilingual_order") or (language, *translations)
     values["bilingual_order"] = order
     if sorted(order) != sorted((language, *translations)):

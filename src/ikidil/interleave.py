@@ -9,13 +9,18 @@ between this module and the renderers:
     Div .bi-pair                       one per aligned block pair (headings excepted)
       Div .bi-block lang=tr .bi-<role>   role: "source" for the first language of
       Div .bi-block lang=en .bi-<role>   bilingual_order, "translation" for the others
-    Div #bibliography-section …        one per language, each in its own lang
+    Div #bibliography-section .bibliography-section     once, after the chapters
+      Header 1 #bibliography .bi-heading  both titles, as the chapter headings
+      Div .bi-bibliography lang=tr         the entries in each language, in its own lang;
+      Div .bi-bibliography lang=en         ids suffixed with the language (refs-tr, ref-tr-<key>)
+
+Ids are unique across the document: one EPUB/HTML file may hold both languages.
 """
 
 from __future__ import annotations
 
 from .align import align_chapter
-from .ast import attr, div, span
+from .ast import attr, div, span, walk
 from .load import Book
 from .transform import Edition, chapter_id, edition_document
 
@@ -47,10 +52,8 @@ def bilingual_edition(book: Book) -> Edition:
                 continue
             blocks.append(div([div([block], ["bi-block", f"bi-{_role(lang, order)}"], attributes=[["lang", lang]])
                                for lang, block in members.items()], ["bi-pair"]))
-    for lang in order:
-        refs = per_lang[lang][-1]
-        for block in refs:
-            blocks.append(div([block], ["bi-bibliography"], attributes=[["lang", lang]]))
+    if book.bibliography.path is not None:
+        blocks.append(_bibliography({lang: per_lang[lang][-1] for lang in order}, order))
     titles = [cfg.title_in(lang) for lang in order]
     subtitle = cfg.subtitle_in(order[0])
     doc = {"pandoc-api-version": docs[order[0]]["pandoc-api-version"],
@@ -62,12 +65,41 @@ def _role(lang: str, order: tuple[str, ...]) -> str:
     return "source" if lang == order[0] else "translation"
 
 
-def _heading(members: dict[str, dict], chapter, order) -> dict:
+def _heading(members: dict[str, dict], chapter, order, ident: str | None = None,
+             classes: list[str] = ()) -> dict:
     inlines = []
     for lang, header in members.items():
         inlines.append(span(header["c"][2], ["bi-title", f"bi-title-{_role(lang, order)}"],
                             attributes=[["lang", lang]]))
-    return {"t": "Header", "c": [1, attr(chapter_id(chapter), ["bi-heading"]), inlines]}
+    ident = ident or chapter_id(chapter)
+    return {"t": "Header", "c": [1, attr(ident, [*classes, "bi-heading"]), inlines]}
+
+
+def _bibliography(sections: dict[str, list[dict]], order) -> dict:
+    """One bibliography section: a heading with both titles, then each language's entries
+    (citeproc localises them) with ids made distinct per language."""
+    titles, entries = {}, []
+    for lang, blocks in sections.items():
+        content = [b for section in blocks for b in (section["c"][1] if section["t"] == "Div" else [section])]
+        header = next(b for b in content if b["t"] == "Header")
+        titles[lang] = header
+        body = [b for b in content if b is not header]
+        _suffix_ids(body, lang)
+        entries.append(div(body, ["bi-bibliography"], attributes=[["lang", lang]]))
+    heading = _heading(titles, None, order, ident="bibliography", classes=["unnumbered", "bibliography"])
+    return div([heading, *entries], ["bibliography-section"], "bibliography-section")
+
+
+def _suffix_ids(blocks: list[dict], lang: str) -> None:
+    """refs → refs-<lang>, ref-<key> → ref-<lang>-<key>: both languages' lists share one file."""
+    for node in walk(blocks):
+        if node["t"] in ("Div", "Span", "Header"):
+            attrs = node["c"][1] if node["t"] == "Header" else node["c"][0]
+            ident = attrs[0]
+            if ident.startswith("ref-"):
+                attrs[0] = f"ref-{lang}-{ident[4:]}"
+            elif ident:
+                attrs[0] = f"{ident}-{lang}"
 
 
 def _split(blocks: list[dict], sizes: list[int]) -> list[list[dict]]:

@@ -4,18 +4,26 @@ Everything later reads this Book; no later stage opens a Markdown file again."""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import pandoc
+from concurrent.futures import ThreadPoolExecutor
+
+from . import pandoc, untrusted
+from .cache import read_markdown_cached
 from .ast import stringify, walk
 from .bibliography import Bibliography, load_bibliography
 from .config import BookConfig, load_config
-from .errors import BookError
+from .errors import BookError, display_path
 from .textio import read_text
 
 CHAPTER_GLOB = "*.md"
+LARGE_CHAPTER = 1_000_000   # bytes; reading larger chapters is reported (--verbose) as progress
+log = logging.getLogger("ikidil")
 
 
 @dataclass(frozen=True)
@@ -92,26 +100,35 @@ class Book:
         return next((c for c in self.chapters.get(lang, []) if c.name == name), None)
 
 
-def load_book(root: Path) -> Book:
+def load_book(root: Path, jobs: int | None = None) -> Book:
+    """`jobs`: chapters parsed at once (Pandoc runs as a subprocess, so threads suffice)."""
     root = root.resolve()
     config = load_config(root)
     bibliography = load_bibliography(config.bibliography)
     names = chapter_order(config)
     chapters: dict[str, list[Chapter]] = {}
     missing: dict[str, list[str]] = {}
-    for lang in config.languages:
-        folder = config.manuscript_dir(lang)
-        present = []
-        for name in names:
-            path = folder / name
-            if path.is_file():
-                present.append(load_chapter(path, lang, bibliography))
+    wanted = [(lang, config.manuscript_dir(lang) / name) for lang in config.languages for name in names]
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        # map() yields in order, so the first faulty chapter (in reading order) is the one reported.
+        loaded = pool.map(lambda item: load_chapter(item[1], item[0], bibliography, root)
+                          if item[1].is_file() else None, wanted)
+        for (lang, path), chapter in zip(wanted, loaded):
+            if chapter is None:
+                missing.setdefault(lang, []).append(path.name)
             else:
-                missing.setdefault(lang, []).append(name)
-        chapters[lang] = present
+                chapters.setdefault(lang, []).append(chapter)
+    for lang in config.languages:
+        chapters.setdefault(lang, [])
+        folder = config.manuscript_dir(lang)
         if lang != config.language:
             _reject_extra_chapters(folder, names, config.manuscript_dir(config.language))
     return Book(config, bibliography, chapters, missing)
+
+
+def _book_root_of(path: Path, lang: str) -> Path:
+    folder = path.resolve().parent
+    return folder.parent if folder.name == "manuscript" else folder.parent.parent
 
 
 def chapter_order(config: BookConfig) -> list[str]:
@@ -120,6 +137,7 @@ def chapter_order(config: BookConfig) -> list[str]:
         raise BookError("no manuscript/ folder", file=config.root,
                         hint="put the source chapters in manuscript/ as Markdown files")
     on_disk = sorted(p.name for p in folder.glob(CHAPTER_GLOB))
+    _reject_clashing_names(folder, on_disk)
     if config.chapters is None:
         names = on_disk
     else:
@@ -129,31 +147,59 @@ def chapter_order(config: BookConfig) -> list[str]:
                 raise BookError(f"chapter '{name}' listed in book.yaml is not in manuscript/",
                                 file=config.root / "book.yaml", line=config.line_of("chapters"),
                                 hint="fix the name or add the file")
-        if len(set(names)) != len(names):
-            raise BookError("a chapter is listed twice in 'chapters'",
-                            file=config.root / "book.yaml", line=config.line_of("chapters"))
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise BookError(f"chapter '{twice[0]}' is listed twice in 'chapters'",
+                            file=config.root / "book.yaml", line=config.line_of("chapters"),
+                            hint="list each chapter file once")
     if not names:
         raise BookError("the book has no chapters", file=folder,
                         hint="add a Markdown file such as manuscript/01-introduction.md")
     return names
 
 
+def _reject_clashing_names(folder: Path, names: list[str]) -> None:
+    """Two files whose names differ only in case or Unicode form (01-a.md / 01-A.md, NFC / NFD
+    from a Mac) are one chapter on Windows and macOS and two on Linux: refuse the ambiguity."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = unicodedata.normalize("NFC", name).casefold()
+        if key in seen:
+            raise BookError(f"two chapter files differ only in case or accents: '{seen[key]}' and '{name}'",
+                            file=folder / name, line=None,
+                            hint="merge them or rename one; file names must differ in more than letter case")
+        seen[key] = name
+
+
 def _reject_extra_chapters(folder: Path, names: list[str], source_folder: Path) -> None:
+    _reject_clashing_names(folder, sorted(p.name for p in folder.glob(CHAPTER_GLOB)))
     for path in sorted(folder.glob(CHAPTER_GLOB)):
         if path.name not in names:
             raise BookError(f"translated chapter has no source chapter {source_folder.name}/{path.name}",
                             file=path, hint="rename it to match its source chapter, or remove it")
 
 
-def load_chapter(path: Path, lang: str, bibliography: Bibliography) -> Chapter:
+def load_chapter(path: Path, lang: str, bibliography: Bibliography, root: Path | None = None) -> Chapter:
+    """Read, parse and vet one chapter. `root` is the book's folder: images must lie inside it
+    (default: the folder above manuscript/ or translations/<lang>/)."""
+    root = root or _book_root_of(path, lang)
+    size = path.stat().st_size if path.is_file() else 0
+    if size > LARGE_CHAPTER:
+        log.info("reading %s (%.1f MB)", display_path(path), size / 1e6)
     source = read_text(path)
     if not source.strip():
         raise BookError("chapter is empty", file=path, line=1,
                         hint="write the chapter, or remove the file")
-    doc = pandoc.read_markdown(source, path)
+    doc, warnings = read_markdown_cached(source, path, _book_root_of(path, lang) if root is None else root)
+    untrusted.check_pandoc_warnings(warnings, path)
     lines = block_lines(source, doc["blocks"])
+    keep = untrusted.sanitise(doc["blocks"], lines, source, path, root)
+    doc["blocks"] = [doc["blocks"][i] for i in keep]
     chapter = Chapter(path.name, lang, path, source, doc,
-                      [Block(i, node, lines[i]) for i, node in enumerate(doc["blocks"])])
+                      [Block(n, doc["blocks"][n], lines[i]) for n, i in enumerate(keep)])
+    if not chapter.blocks:
+        raise BookError("chapter has no text (only comments or raw HTML)", file=path, line=1,
+                        hint="write the chapter, or remove the file")
     for block in chapter.blocks:
         for cite in block.citations:
             if cite.key not in bibliography:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,15 +28,37 @@ def version() -> str:
     return pypandoc.get_pandoc_version()
 
 
-def run(args: list[str], stdin: str | None = None, source: Path | None = None,
-        env: dict[str, str] | None = None) -> str:
+@dataclass(frozen=True)
+class Warning:
+    """A warning Pandoc printed while reading, with the input line when it names one."""
+    message: str
+    line: int | None
+
+
+_WARNING = re.compile(r"^\[WARNING\] (?P<message>.*)$")
+_AT_LINE = re.compile(r"\bat line (\d+) column \d+")
+
+
+def run_with_warnings(args: list[str], stdin: str | None = None, source: Path | None = None,
+                      env: dict[str, str] | None = None) -> tuple[str, list[Warning]]:
     cmd = [executable(), "--sandbox", *args]
     proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, encoding="utf-8",
                           env={**os.environ, **(env or {})})
     if proc.returncode != 0:
         message = (proc.stderr.strip().splitlines() or ["pandoc failed"])[-1]
         raise BookError(f"pandoc: {message}", file=source)
-    return proc.stdout
+    warnings = []
+    for line in proc.stderr.splitlines():
+        match = _WARNING.match(line.strip())
+        if match:
+            at = _AT_LINE.search(match.group("message"))
+            warnings.append(Warning(match.group("message").rstrip("."), int(at.group(1)) if at else None))
+    return proc.stdout, warnings
+
+
+def run(args: list[str], stdin: str | None = None, source: Path | None = None,
+        env: dict[str, str] | None = None) -> str:
+    return run_with_warnings(args, stdin, source, env)[0]
 
 
 def convert(text: str, from_: str, to: str, source: Path | None = None, args: list[str] = ()) -> str:
@@ -43,13 +67,25 @@ def convert(text: str, from_: str, to: str, source: Path | None = None, args: li
 
 def read_markdown(text: str, source: Path) -> dict:
     """Markdown → Pandoc JSON AST."""
-    return json.loads(convert(text, MARKDOWN, "json", source))
+    return read_markdown_with_warnings(text, source)[0]
+
+
+def read_markdown_with_warnings(text: str, source: Path) -> tuple[dict, list[Warning]]:
+    """Markdown → Pandoc JSON AST, and what Pandoc warned about (unused notes, …).
+
+    The AST may hold RawInline/RawBlock "html" nodes: ikidil.untrusted removes them
+    (with a warning) or refuses them before anything else sees the chapter."""
+    out, warnings = run_with_warnings(["-f", MARKDOWN, "-t", "json"], stdin=text, source=source)
+    return json.loads(out), warnings
 
 
 def write(doc: dict, to: str, args: list[str] = (), env: dict[str, str] | None = None) -> str:
     return run(["-f", "json", "-t", to, *args], stdin=json.dumps(doc), env=env)
 
 
-# Pandoc Markdown, minus raw HTML/TeX: a manuscript is prose, and raw markup could
-# carry scripts or fetch resources.
-MARKDOWN = "markdown-raw_html-raw_tex-raw_attribute"
+# Pandoc Markdown, minus raw TeX and raw attributes: a manuscript is prose, and raw
+# markup could carry scripts or fetch resources. Raw HTML stays *recognised* (so
+# Pandoc tells us exactly where it is, and never inside code) but every raw node is
+# stripped with a warning or refused by ikidil.untrusted; native divs/spans are off
+# so HTML tags cannot smuggle attributes into the AST.
+MARKDOWN = "markdown-raw_tex-raw_attribute-native_divs-native_spans"

@@ -18,6 +18,11 @@ def decode(data: bytes, path: Path) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise BookError("file is UTF-16, ikidil reads UTF-8", file=path, line=1,
                         hint=f"convert it: iconv -f UTF-16 -t UTF-8 {path.name} > fixed.md")
+    if _looks_like_utf16(data):
+        raise BookError("file is UTF-16 (without a byte order mark), ikidil reads UTF-8", file=path, line=1,
+                        hint=f"convert it: iconv -f UTF-16LE -t UTF-8 {path.name} > fixed.md"
+                        if data[1::2].count(0) > data[0::2].count(0) else
+                        f"convert it: iconv -f UTF-16BE -t UTF-8 {path.name} > fixed.md")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
@@ -38,6 +43,16 @@ def decode(data: bytes, path: Path) -> str:
                         hint="save it as UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """Text saved as UTF-16 without a BOM: most characters of Latin-script text have a zero
+    byte, all on the same side (odd positions for little-endian, even for big-endian)."""
+    sample = data[:4096]
+    if len(sample) < 8:
+        return False
+    zeros_odd, zeros_even = sample[1::2].count(0), sample[0::2].count(0)
+    return max(zeros_odd, zeros_even) > len(sample) // 4 and min(zeros_odd, zeros_even) < len(sample) // 40
 
 
 def read_text(path: Path) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from ..errors import display_path
-from .base import RULES, Finding, Severity, chapter_rule, pair_finding
+from .base import RULES, Finding, Severity, block_rule, chapter_rule, pair_finding
 
+
+# A001 and A002 are the "missing" translation gaps: their severity follows book.yaml's
+# policy.missing (error stops the build; warn and mark build anyway).
 
 @chapter_rule("A001", Severity.ERROR, "translation chapter missing")
 def missing_chapter(ctx):
     if ctx.alignment.target is None:
         source = ctx.alignment.source
         expected = ctx.book.config.manuscript_dir(ctx.lang) / source.name
-        yield Finding("A001", Severity.ERROR,
+        yield Finding("A001", ctx.policy_severity("missing"),
                       f"missing translation of {display_path(source.path)}: create {display_path(expected)}",
                       file=expected, chapter=source.name)
 
@@ -23,7 +26,7 @@ def missing_block(ctx):
     for pair in ctx.alignment.pairs:
         if pair.target is None:
             src = pair.source
-            yield Finding("A002", Severity.ERROR,
+            yield Finding("A002", ctx.policy_severity("missing"),
                           f"block {src.index + 1} ({src.kind}: “{_start(src.text)}”) has no translation; "
                           "translate it or restore the deleted block",
                           file=ctx.alignment.target.path, line=_line_near(ctx, pair),
@@ -42,6 +45,7 @@ def extra_block(ctx):
                           f"extra block ({tgt.kind}: “{_start(tgt.text)}”) matches no source block; "
                           "remove it or merge it into its neighbour",
                           file=ctx.alignment.target.path, line=tgt.line,
+                          other_file=ctx.alignment.source.path, other_line=_source_line_near(ctx, pair),
                           chapter=ctx.alignment.name)
 
 
@@ -57,6 +61,24 @@ def chapter_heading(ctx):
                           file=chapter.path, line=first.line if first else 1, chapter=chapter.name)
 
 
+# Paragraph-like blocks may stand for one another (a Turkish paragraph set as a
+# one-item list is still that paragraph); a heading paired with a paragraph is not.
+_KIND_FAMILY = {"Para": "text", "Plain": "text", "LineBlock": "text"}
+
+
+@block_rule("A005", Severity.WARNING, "block kinds differ")
+def kind_mismatch(pair, ctx):
+    s, t = pair.source.kind, pair.target.kind
+    if _KIND_FAMILY.get(s, s) != _KIND_FAMILY.get(t, t):
+        yield (f"source block is a {_KIND_NAMES.get(s, s)}, its translation a {_KIND_NAMES.get(t, t)}: "
+               "blocks pair by order, so one may be missing or split")
+
+
+_KIND_NAMES = {"Para": "paragraph", "Plain": "paragraph", "Header": "heading", "BlockQuote": "quotation",
+               "BulletList": "list", "OrderedList": "numbered list", "Table": "table", "CodeBlock": "code block",
+               "Div": "division", "HorizontalRule": "rule", "DefinitionList": "definition list"}
+
+
 def _start(text: str, words: int = 6) -> str:
     parts = text.split()
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
@@ -70,6 +92,17 @@ def _line_near(ctx, pair) -> int | None:
             break
         if p.target is not None:
             previous = p.target
+    return previous.line if previous else 1
+
+
+def _source_line_near(ctx, pair) -> int | None:
+    """Where an extra translation block sits in the source: after the previous aligned block."""
+    previous = None
+    for p in ctx.alignment.pairs:
+        if p is pair:
+            break
+        if p.source is not None:
+            previous = p.source
     return previous.line if previous else 1
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..align import BlockPair, ChapterAlignment, align_chapter
+from ..ast import stringify
 from ..errors import display_path
 from ..load import Book
 
@@ -50,6 +51,33 @@ class Context:
     book: Book
     lang: str                          # the translation's language
     alignment: ChapterAlignment
+    shared: dict[str, Any] = field(default_factory=dict)   # per-run cache, shared by every chapter
+
+    @property
+    def source_lang(self) -> str:
+        return self.book.config.language
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Compute once per check run what several rules or chapters need (glossary, lockfile)."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
+
+    def policy_severity(self, gap: str) -> Severity:
+        """Severity of a translation gap ("stale" or "missing") under the book.yaml policy:
+        only `error` stops a build; `warn` and `mark` build anyway."""
+        return Severity.ERROR if self.book.config.policy[gap] == "error" else Severity.WARNING
+
+
+def units(pair: BlockPair) -> list[tuple[str, str, str]]:
+    """(where, source text, translation text) for a pair: the block's own text, then each
+    note paired by order (when both sides have the same number of notes)."""
+    out = [("block", pair.source.text, pair.target.text)]
+    snotes, tnotes = pair.source.notes, pair.target.notes
+    if len(snotes) == len(tnotes):
+        out.extend((f"note {i}", stringify(s["c"]), stringify(t["c"]))
+                   for i, (s, t) in enumerate(zip(snotes, tnotes), 1))
+    return out
 
 
 BlockCheck = Callable[[BlockPair, Context], Iterable[str]]
@@ -115,10 +143,12 @@ def run_checks(book: Book, only: Iterable[str] | None = None) -> Report:
     report = Report()
     for lang in book.config.translations:
         alignments = []
+        shared: dict[str, Any] = {}
         for source in book.chapters[book.config.language]:
             alignment = align_chapter(source, book.chapter(lang, source.name))
             alignments.append(alignment)
-            ctx = Context(book, lang, alignment)
+            ctx = Context(book, lang, alignment, shared)
+            first = len(report.findings)
             for rule in rules:
                 if rule.chapter_check:
                     report.findings.extend(rule.chapter_check(ctx))
@@ -126,5 +156,7 @@ def run_checks(book: Book, only: Iterable[str] | None = None) -> Report:
                     for pair in alignment.aligned:
                         for message in rule.block_check(pair, ctx):
                             report.findings.append(pair_finding(rule, message, pair, ctx))
+            # Within a chapter, findings read in the order of the text.
+            report.findings[first:] = sorted(report.findings[first:], key=lambda f: (f.line or 0, f.code))
         report.alignments[lang] = alignments
     return report

@@ -1,6 +1,10 @@
-"""Rules on what a translated block must keep from its source: notes and citations."""
+"""Rules on what a translated block must keep from its source: notes and citations.
+
+Notes and citations pair by order within their block."""
 
 from __future__ import annotations
+
+import re
 
 from .base import Severity, block_rule
 
@@ -12,11 +16,25 @@ def note_count(pair, ctx):
         yield f"source block has {s} footnote(s), translation has {t}: add or remove notes to match"
 
 
-@block_rule("C001", Severity.ERROR, "citations differ")
-def citations(pair, ctx):
-    s = [(c.key, c.locator) for c in pair.source.citations]
-    t = [(c.key, c.locator) for c in pair.target.citations]
+@block_rule("C001", Severity.ERROR, "citation keys differ")
+def citation_keys(pair, ctx):
+    s = [c.key for c in pair.source.citations]
+    t = [c.key for c in pair.target.citations]
     if s != t:
-        def show(cites):
-            return ", ".join(f"@{k}" + (f" {loc}" if loc else "") for k, loc in cites) or "none"
-        yield f"citations differ: source has {show(s)}, translation has {show(t)}"
+        def show(keys):
+            return ", ".join(f"@{k}" for k in keys) or "none"
+        yield f"citations differ: source cites {show(s)}, translation cites {show(t)}"
+
+
+@block_rule("C002", Severity.ERROR, "citation locator differs")
+def citation_locators(pair, ctx):
+    for number, (s, t) in enumerate(zip(pair.source.citations, pair.target.citations), 1):
+        if s.key == t.key and _locator(s.locator) != _locator(t.locator):
+            yield (f"citation {number} (@{s.key}) points to “{s.locator or 'no page'}” in the source "
+                   f"but “{t.locator or 'no page'}” in the translation")
+
+
+def _locator(text: str) -> str:
+    """Locators compare by their numbers and ranges: `s. 9` and `p. 9` are the same page."""
+    numbers = re.findall(r"\d+(?:\s*[-–]\s*\d+)?", text)
+    return " ".join(re.sub(r"\s*[-–]\s*", "-", n) for n in numbers) or " ".join(text.split())

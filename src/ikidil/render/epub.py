@@ -1,33 +1,46 @@
 """EPUB 3 renderer: Pandoc writes the EPUB; ikidil then finishes what Pandoc leaves out
-(footnote back links, book-wide note ids, accessibility metadata) and repacks the zip
-deterministically so the same sources give the same bytes."""
+and repacks the zip deterministically so the same sources give the same bytes.
+
+Finishing, file by file:
+- chapters: every `lang` mirrored as `xml:lang`; notes numbered per language (a bilingual
+  chapter has a Turkish 1, 2, 3 and an English 1, 2, 3), ids unique in the book
+  (`<chapter>-fn1`, bilingual `<chapter>-<lang>-fn1`), each note in its language with a
+  back link (role doc-backlink) to its own call, one notes section per language at the
+  chapter's end — or all of them in one endnotes file (book.yaml `notes: endnotes`);
+- our stylesheet replaces Pandoc's (Pandoc's sandbox cannot read a --css file);
+- a cover (image + page) and a title page open the book; nav landmarks point at them;
+- the package document gets edition identifiers, dates and accessibility metadata.
+"""
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from pathlib import Path
 
 from lxml import etree
 
 from .. import pandoc
-from ..ast import meta_inlines, meta_string
+from ..ast import meta_inlines, meta_string, span, transform
 from ..i18n import term
 from ..load import Book
 from ..outputs import Output, atomic_path
 from ..transform import Edition
-from . import epub_meta
+from . import cover, epub_meta
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NS = {"x": XHTML_NS, "epub": EPUB_NS}
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
+TEXT_DIR = "EPUB/text/"
+NOTES_FILE = "notes.xhtml"
 
 
 def render_epub(book: Book, edition: Edition, target: Path) -> Output:
     doc = dict(edition.doc, meta={**edition.doc["meta"], **pandoc_metadata(book, edition)})
+    doc = separate_titles(doc)
     # Pandoc's sandbox forbids reading a --css file, so its default stylesheet is
     # replaced by ours while finishing the zip.
     args = ["--split-level=1", "--toc", "--toc-depth=1", "--epub-title-page=false"]
@@ -57,69 +70,122 @@ def pandoc_metadata(book: Book, edition: Edition) -> dict:
     return meta
 
 
+def separate_titles(doc: dict) -> dict:
+    """A " / " between the titles of a bilingual heading: the nav, the NCX and readers that
+    ignore our CSS show "Türkçe / English"; in the text the CSS hides it and sets the
+    translation on its own line."""
+    def visit(node: dict):
+        if node["t"] != "Header" or "bi-heading" not in node["c"][1][1]:
+            return None
+        inlines, out = node["c"][2], []
+        for index, inline in enumerate(inlines):
+            if index:
+                out.append(span([{"t": "Space"}, {"t": "Str", "c": "/"}, {"t": "Space"}], ["bi-title-separator"]))
+            out.append(inline)
+        node["c"][2] = out
+        return node
+    return transform(doc, visit)
+
+
 def finish(epub: bytes, book: Book, edition: Edition) -> bytes:
     """Post-process Pandoc's EPUB and repack it reproducibly."""
     source = zipfile.ZipFile(io.BytesIO(epub))
     files = {info.filename: source.read(info) for info in source.infolist()}
     order = [info.filename for info in source.infolist()]
+    opf_name = next(n for n in order if n.endswith(".opf"))
+    spine = epub_meta.spine_files(files[opf_name])
+    chapters = [n for n in spine if n.startswith(TEXT_DIR)]
+    trees = {name: etree.fromstring(files[name]) for name in chapters}
+    for name, root in trees.items():
+        finish_chapter(root, edition)
+    endnotes = None
+    bibliography = next((n.removeprefix("EPUB/") for n, root in trees.items()
+                         if root.find(".//*[@id='bibliography']") is not None), None)
+    if book.config.notes == "endnotes":
+        endnotes = collect_endnotes(trees, edition)
+    for name, root in trees.items():
+        files[name] = _serialise(root)
+
+    front = front_matter(book, edition)
+    if endnotes is not None:
+        front.append(("text/" + NOTES_FILE, "application/xhtml+xml", endnotes, "notes"))
+    for href, _, data, _ in front:
+        files["EPUB/" + href] = data
+        order.insert(order.index(opf_name), "EPUB/" + href)
     for name in order:
-        if name.startswith("EPUB/text/") and name.endswith(".xhtml"):
-            files[name] = finish_chapter(files[name], edition)
-        elif name.endswith(".css"):
+        if name.endswith(".css"):
             files[name] = (ASSETS / "epub.css").read_bytes()
-        elif name.endswith(".opf"):
-            files[name] = epub_meta.finish_opf(files[name], book, edition)
+        elif name.endswith("nav.xhtml"):
+            files[name] = finish_nav(files[name], edition, chapters, endnotes is not None, bibliography)
+        elif name.endswith(".ncx") and endnotes is not None:
+            files[name] = epub_meta.ncx_with_notes(files[name], term(edition.lang, "notes"),
+                                                   "text/" + NOTES_FILE, bibliography)
+    files[opf_name] = epub_meta.finish_opf(files[opf_name], book, edition,
+                                           [(h, t, role) for h, t, _, role in front], bibliography)
     return repack(files, order, epub_meta.zip_time(book))
 
 
-def finish_chapter(data: bytes, edition: Edition) -> bytes:
-    root = etree.fromstring(data)
+# ---- chapters and notes
+
+def finish_chapter(root: etree._Element, edition: Edition) -> None:
+    _mirror_lang(root)
     section = root.find(".//x:body/x:section", NS)
     prefix = section.get("id") if section is not None and section.get("id") else None
     notes = root.find(".//x:section[@epub:type='footnotes']", NS)
     if notes is None or prefix is None:
-        return _serialise(root)
-    renames: dict[str, str] = {}
+        return
+    by_lang: dict[str, list[tuple[etree._Element, etree._Element]]] = {}
     for ref in root.iterfind(".//x:a[@epub:type='noteref']", NS):
-        old_ref, old_note = ref.get("id"), ref.get("href").lstrip("#")
-        renames[old_ref] = f"{prefix}-{old_ref}"
-        renames[old_note] = f"{prefix}-{old_note}"
-    for el in root.iter():
-        if el.get("id") in renames:
-            el.set("id", renames[el.get("id")])
-        href = el.get("href")
-        if href and href.startswith("#") and href[1:] in renames:
-            el.set("href", "#" + renames[href[1:]])
-    _heading_for_notes(notes, edition)
-    for ref in root.iterfind(".//x:a[@epub:type='noteref']", NS):
-        note = root.find(f".//*[@id='{ref.get('href')[1:]}']")
+        note = notes.find(f".//*[@id='{ref.get('href')[1:]}']")
         if note is not None:
-            _add_backlink(note, ref, edition)
-    return _serialise(root)
+            by_lang.setdefault(_lang_of(ref, edition.lang), []).append((ref, note))
+    bilingual = len(edition.languages) > 1
+    sections = []
+    for lang in sorted(by_lang, key=lambda l: edition.languages.index(l) if l in edition.languages else 99):
+        stem = f"{prefix}-{lang}" if bilingual else prefix
+        section_el = _notes_section(lang, f"footnotes-{lang}" if bilingual else "footnotes")
+        for number, (ref, note) in enumerate(by_lang[lang], start=1):
+            ref.set("id", f"{stem}-fnref{number}")
+            note.set("id", f"{stem}-fn{number}")
+            ref.set("href", f"#{stem}-fn{number}")
+            for child in list(ref):
+                ref.remove(child)
+            ref.text = str(number)
+            note.set("lang", lang)
+            note.set(XML_LANG, lang)
+            _number_and_backlink(note, ref, number, lang)
+            section_el.append(note)
+        sections.append(section_el)
+    parent = notes.getparent()
+    position = parent.index(notes)
+    parent.remove(notes)
+    for offset, section_el in enumerate(sections):
+        parent.insert(position + offset, section_el)
 
 
-def _heading_for_notes(notes: etree._Element, edition: Edition) -> None:
-    hr = notes.find("x:hr", NS)
-    if hr is not None:
-        notes.remove(hr)
-    lang = notes.get("lang") or edition.lang
-    heading = etree.Element(f"{{{XHTML_NS}}}h2")
+def _notes_section(lang: str, ident: str) -> etree._Element:
+    section = etree.Element(f"{{{XHTML_NS}}}section", {
+        "id": ident, "class": "footnotes", EPUB_TYPE: "footnotes", "lang": lang, XML_LANG: lang})
+    heading = etree.SubElement(section, f"{{{XHTML_NS}}}h2")
     heading.text = term(lang, "notes")
-    notes.insert(0, heading)
+    return section
 
 
-def _add_backlink(note: etree._Element, ref: etree._Element, edition: Edition) -> None:
-    number = "".join(ref.itertext()).strip()
-    lang = _lang_of(ref, edition.lang)
+def _number_and_backlink(note: etree._Element, ref: etree._Element, number: int, lang: str) -> None:
     paragraphs = note.findall("x:p", NS)
     target = paragraphs[-1] if paragraphs else note
     if paragraphs:
         mark = etree.Element(f"{{{XHTML_NS}}}span", {"class": "footnote-number"})
-        mark.text = number + "."
+        mark.text = f"{number}."
         first = paragraphs[0]
-        mark.tail = " " + (first.text or "")
+        mark.tail = " " + (first.text or "").lstrip()
         first.text = None
         first.insert(0, mark)
+    last = target[-1] if len(target) else None
+    if last is not None:
+        last.tail = (last.tail or "").rstrip() + " "
+    else:
+        target.text = (target.text or "").rstrip() + " "
     back = etree.SubElement(target, f"{{{XHTML_NS}}}a", {
         "href": "#" + ref.get("id"), "class": "footnote-back", "role": "doc-backlink",
         "aria-label": f"{term(lang, 'back_to_text')} ({term(lang, 'note')} {number})",
@@ -127,13 +193,114 @@ def _add_backlink(note: etree._Element, ref: etree._Element, edition: Edition) -
     back.text = "↩"
 
 
+def collect_endnotes(trees: dict[str, etree._Element], edition: Edition) -> bytes | None:
+    """Move every chapter's notes into one endnotes file, grouped by chapter, and point the
+    calls and back links across files."""
+    groups = []
+    for name, root in trees.items():
+        file = name.removeprefix(TEXT_DIR)
+        sections = root.findall(".//x:section[@epub:type='footnotes']", NS)
+        if not sections:
+            continue
+        heading = root.find(".//x:h1", NS)
+        chapter = heading.getparent().get("id", file) if heading is not None else file
+        for ref in root.iterfind(".//x:a[@epub:type='noteref']", NS):
+            ref.set("href", NOTES_FILE + ref.get("href"))
+        for section in sections:
+            section.getparent().remove(section)
+            for back in section.iterfind(".//x:a[@role='doc-backlink']", NS):
+                back.set("href", file + back.get("href"))
+        groups.append((file, chapter, heading, sections))
+    if not groups:
+        return None
+    lang = edition.lang
+    html = etree.Element(f"{{{XHTML_NS}}}html", {"lang": lang, XML_LANG: lang}, nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    head = etree.SubElement(html, f"{{{XHTML_NS}}}head")
+    etree.SubElement(head, f"{{{XHTML_NS}}}meta", {"charset": "utf-8"})
+    etree.SubElement(head, f"{{{XHTML_NS}}}title").text = term(lang, "notes")
+    etree.SubElement(head, f"{{{XHTML_NS}}}link", {"rel": "stylesheet", "type": "text/css",
+                                                   "href": "../styles/stylesheet1.css"})
+    body = etree.SubElement(html, f"{{{XHTML_NS}}}body", {EPUB_TYPE: "backmatter"})
+    wrapper = etree.SubElement(body, f"{{{XHTML_NS}}}section", {
+        "id": "endnotes", "class": "endnotes", EPUB_TYPE: "endnotes", "role": "doc-endnotes"})
+    etree.SubElement(wrapper, f"{{{XHTML_NS}}}h1").text = term(lang, "notes")
+    for file, chapter, heading, sections in groups:
+        group = etree.SubElement(wrapper, f"{{{XHTML_NS}}}section", {"class": "endnotes-chapter"})
+        if heading is not None:
+            title = etree.SubElement(group, f"{{{XHTML_NS}}}h2")
+            link = etree.SubElement(title, f"{{{XHTML_NS}}}a", {"href": f"{file}#{chapter}"})
+            link.text = " ".join(" ".join(heading.itertext()).split())
+        for section in sections:
+            for h2 in section.findall("x:h2", NS):
+                if len(sections) == 1:
+                    section.remove(h2)
+                else:
+                    h2.tag = f"{{{XHTML_NS}}}h3"
+            section.set("id", f"{chapter}-{section.get('id')}")      # unique in the one notes file
+            group.append(section)
+    return _serialise(html)
+
+
+def _mirror_lang(root: etree._Element) -> None:
+    """EPUB readers look at xml:lang, browsers at lang: every element says both."""
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        lang = el.get("lang")
+        if lang and el.get(XML_LANG) != lang:
+            el.set(XML_LANG, lang)
+
+
 def _lang_of(el: etree._Element, default: str) -> str:
     while el is not None:
-        lang = el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang")
+        lang = el.get("lang") or el.get(XML_LANG)
         if lang:
             return lang
         el = el.getparent()
     return default
+
+
+# ---- navigation and front matter
+
+def front_matter(book: Book, edition: Edition) -> list[tuple[str, str, bytes, str]]:
+    """(href under EPUB/, media type, bytes, role) for the cover image, cover page and title page."""
+    image = cover.cover_image(book, edition)
+    return [
+        ("media/" + image.name, image.media_type, image.data, "cover-image"),
+        ("text/cover.xhtml", "application/xhtml+xml", cover.cover_page(edition, image), "cover"),
+        ("text/titlepage.xhtml", "application/xhtml+xml", cover.title_page(book, edition), "titlepage"),
+    ]
+
+
+def finish_nav(data: bytes, edition: Edition, chapters: list[str], endnotes: bool,
+               bibliography: str | None) -> bytes:
+    """Landmarks in the edition's language, pointing at cover, title page, contents and text;
+    the endnotes file, when there is one, listed in the table of contents."""
+    root = etree.fromstring(data)
+    _mirror_lang(root)
+    lang = edition.lang
+    toc = root.find(".//x:nav[@epub:type='toc']/x:ol", NS)
+    if endnotes and toc is not None:
+        following = next((li for li in toc if bibliography and
+                          li.find("x:a", NS).get("href", "").split("#")[0] == bibliography), None)
+        item = etree.Element(f"{{{XHTML_NS}}}li", {"id": "toc-li-notes"})
+        toc.insert(toc.index(following) if following is not None else len(toc), item)
+        link = etree.SubElement(item, f"{{{XHTML_NS}}}a", {"href": "text/" + NOTES_FILE})
+        link.text = term(lang, "notes")
+    landmarks = root.find(".//x:nav[@epub:type='landmarks']/x:ol", NS)
+    if landmarks is not None:
+        for child in list(landmarks):
+            landmarks.remove(child)
+        marks = [("text/cover.xhtml", "cover", term(lang, "cover")),
+                 ("text/titlepage.xhtml", "titlepage", term(lang, "title_page")),
+                 ("#toc", "toc", term(lang, "contents"))]
+        if chapters:
+            marks.append((chapters[0].removeprefix("EPUB/"), "bodymatter", edition.title))
+        for href, kind, text in marks:
+            item = etree.SubElement(landmarks, f"{{{XHTML_NS}}}li")
+            link = etree.SubElement(item, f"{{{XHTML_NS}}}a", {"href": href, EPUB_TYPE: kind})
+            link.text = text
+    return _serialise(root)
 
 
 def _serialise(root: etree._Element) -> bytes:

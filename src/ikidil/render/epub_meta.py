@@ -37,14 +37,29 @@ def zip_time(book: Book) -> tuple:
 
 
 def accessibility_summary(edition: Edition) -> str:
+    both = " Each passage is followed by its translation, each tagged with its language." \
+        if len(edition.languages) > 1 else ""
     return ("This publication meets WCAG 2.1 Level AA. It has a table of contents, headings in "
             "reading order, language tags on every text, and footnotes linked to and from "
-            "their calls. It contains no images, media or hazards.")
+            "their calls." + both + " Its only image is the cover, described by a text "
+            "alternative. It contains no media and no hazards.")
 
 
-def finish_opf(data: bytes, book: Book, edition: Edition) -> bytes:
+def spine_files(data: bytes) -> list[str]:
+    """Zip names of the spine's documents, in reading order."""
+    root = etree.fromstring(data)
+    hrefs = {item.get("id"): item.get("href") for item in root.iter(f"{{{OPF_NS}}}item")}
+    return ["EPUB/" + hrefs[ref.get("idref")] for ref in root.iter(f"{{{OPF_NS}}}itemref")]
+
+
+def finish_opf(data: bytes, book: Book, edition: Edition,
+               extra: list[tuple[str, str, str]] = (), notes_before: str | None = None) -> bytes:
+    """Metadata Pandoc leaves out, and the files ikidil adds: `extra` lists (href, media type,
+    role) with role cover-image, cover, titlepage (spine, before the contents) or notes
+    (spine, before `notes_before` — the bibliography — or at the end)."""
     root = etree.fromstring(data)
     metadata = root.find(f"{{{OPF_NS}}}metadata")
+    _add_files(root, extra, notes_before)
 
     def meta(prop: str, text: str) -> None:
         el = etree.SubElement(metadata, f"{{{OPF_NS}}}meta", {"property": prop})
@@ -53,26 +68,69 @@ def finish_opf(data: bytes, book: Book, edition: Edition) -> bytes:
     existing = {(m.get("property"), m.text) for m in metadata.iterfind(f"{{{OPF_NS}}}meta")}
     for prop, text in [
         ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
         ("schema:accessModeSufficient", "textual"),
         ("schema:accessibilityFeature", "structuralNavigation"),
         ("schema:accessibilityFeature", "tableOfContents"),
         ("schema:accessibilityFeature", "readingOrder"),
         ("schema:accessibilityFeature", "displayTransformability"),
+        ("schema:accessibilityFeature", "alternativeText"),
         ("schema:accessibilityHazard", "none"),
         ("schema:accessibilitySummary", accessibility_summary(edition)),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
     ]:
         if (prop, text) not in existing:
             meta(prop, text)
-    # Pandoc lists alternativeText by default; there are no images to describe.
-    for m in list(metadata.iterfind(f"{{{OPF_NS}}}meta")):
-        if m.get("property") == "schema:accessibilityFeature" and m.text == "alternativeText":
-            metadata.remove(m)
+    if any(role == "cover-image" for _, _, role in extra):
+        # EPUB 2 readers (older Kobo firmware, Calibre's thumbnails) find the cover this way.
+        etree.SubElement(metadata, f"{{{OPF_NS}}}meta", {"name": "cover", "content": "cover-image"})
     for m in metadata.iterfind(f"{{{OPF_NS}}}meta[@property='dcterms:modified']"):
         m.text = modified(book)
     _languages(metadata, edition)
     _sort_meta(metadata)
     etree.indent(root, space="  ")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _add_files(root: etree._Element, extra, notes_before: str | None) -> None:
+    manifest = root.find(f"{{{OPF_NS}}}manifest")
+    spine = root.find(f"{{{OPF_NS}}}spine")
+    refs = list(spine)
+    hrefs = {item.get("id"): item.get("href") for item in manifest}
+    first_front = refs[0] if refs else None
+    bibliography = next((r for r in refs if hrefs.get(r.get("idref")) == notes_before), None)
+    for href, media_type, role in extra:
+        attrs = {"id": role, "href": href, "media-type": media_type}
+        if role == "cover-image":
+            attrs["properties"] = "cover-image"
+        etree.SubElement(manifest, f"{{{OPF_NS}}}item", attrs)
+        if role == "cover-image":
+            continue
+        itemref = etree.Element(f"{{{OPF_NS}}}itemref", {"idref": role})
+        if role == "notes":
+            spine.insert(spine.index(bibliography) if bibliography is not None else len(spine), itemref)
+        else:
+            spine.insert(spine.index(first_front), itemref)
+        if role == "cover":
+            guide = root.find(f"{{{OPF_NS}}}guide")
+            if guide is not None:
+                guide.insert(0, etree.Element(f"{{{OPF_NS}}}reference",
+                                              {"type": "cover", "title": "Cover", "href": href}))
+
+
+def ncx_with_notes(data: bytes, label: str, href: str, before: str | None) -> bytes:
+    """The endnotes file in the NCX too, before the entry of `before` (the bibliography)."""
+    ncx = "http://www.daisy.org/z3986/2005/ncx/"
+    root = etree.fromstring(data)
+    nav_map = root.find(f"{{{ncx}}}navMap")
+    point = etree.Element(f"{{{ncx}}}navPoint", {"id": "navPoint-notes"})
+    text = etree.SubElement(etree.SubElement(point, f"{{{ncx}}}navLabel"), f"{{{ncx}}}text")
+    text.text = label
+    etree.SubElement(point, f"{{{ncx}}}content", {"src": href})
+    following = next((p for p in nav_map.findall(f"{{{ncx}}}navPoint") if before
+                      and p.find(f"{{{ncx}}}content").get("src", "").split("#")[0] == before), None)
+    nav_map.insert(nav_map.index(following) if following is not None else len(nav_map), point)
+
     return etree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 
 import weasyprint
 
-from .. import pandoc
+from .. import hyphenation, pandoc
 from ..config import TRIM_SIZES
 from ..i18n import term, upper
 from ..load import Book
 from ..outputs import Output, atomic_path
-from ..transform import Edition, notes_to_spans
+from ..checks.base import Finding, Severity
+from ..transform import Edition, chapter_id, notes_to_spans
 from . import epub_meta
 from .fetch import ASSETS, ProjectFetcher
 
@@ -45,6 +47,7 @@ def page_setup(book: Book, variant: str) -> PageSetup:
 def edition_html(book: Book, edition: Edition) -> str:
     """The complete HTML document of a paged edition."""
     body = pandoc.write(notes_to_spans(edition.doc), "html5", ["--section-divs", "--wrap=none"])
+    body, toc = prepare_body(body, edition)
     cfg, lang = book.config, edition.lang
     esc = html.escape
     title, subtitle = edition.title, edition.subtitle
@@ -62,7 +65,7 @@ def edition_html(book: Book, edition: Edition) -> str:
 {''.join(meta)}
 <link rel="stylesheet" href="book.css">
 </head>
-<body data-running-title="{esc(upper(title, lang))}">
+<body class="edition-{esc(edition.name)}" data-running-title="{esc(running_title(book, edition))}">
 <section class="front half-title"><p class="half-title-text">{esc(title)}</p></section>
 <section class="front title-page">
   <p class="book-title">{esc(title)}</p>{subtitle_html}{creators}{publisher}
@@ -70,10 +73,10 @@ def edition_html(book: Book, edition: Edition) -> str:
 <section class="front copyright">{copyright_html(book, edition)}</section>
 <nav class="front toc" id="toc" role="doc-toc">
   <h2 class="toc-title">{esc(term(lang, 'contents'))}</h2>
-  <ol>{toc_items(edition.doc)}</ol>
+  <ol>{toc}</ol>
 </nav>
 <div class="body-matter">
-{running_heads(body, edition)}
+{body}
 </div>
 </body>
 </html>
@@ -96,31 +99,88 @@ def copyright_html(book: Book, edition: Edition) -> str:
     return "".join(f"<p>{line}</p>" for line in lines)
 
 
-def toc_items(doc: dict) -> str:
-    from ..ast import stringify
-    items = []
-    for block in _level1_headers(doc["blocks"]):
-        ident = block["c"][1][0]
-        items.append(f'<li><a href="#{html.escape(ident)}">{html.escape(stringify(block))}</a></li>')
-    return "".join(items)
+def running_title(book: Book, edition: Edition) -> str:
+    """The verso running head: the book title in the edition's first language."""
+    return upper(book.config.title_in(edition.lang), edition.lang)
 
 
-def _level1_headers(blocks: list[dict]):
-    for block in blocks:
-        if block["t"] == "Header" and block["c"][0] == 1:
-            yield block
-        elif block["t"] == "Div":
-            yield from _level1_headers(block["c"][1])
+def prepare_body(body: str, edition: Edition) -> tuple[str, str]:
+    """Finish Pandoc's HTML for paged layout; return (body, table-of-contents items).
 
-
-def running_heads(body: str, edition: Edition) -> str:
-    """Give each chapter heading its running-head text, uppercased with the
-    edition language's rules (CSS text-transform does not know Turkish İ/ı)."""
+    - ids made unique (a bilingual edition has one bibliography per language, both #refs…);
+    - each chapter heading gets its running-head text, uppercased with its own language's
+      rules (CSS text-transform does not know Turkish İ/ı); in a bilingual edition the
+      recto carries the translation's chapter title, the verso the source's book title;
+    - each block of a chapter gets data-block="<section id>:<n>" (n from 1), so layout
+      guards and the EPUB page map can name the block a page or a problem is in."""
     from lxml import html as lhtml
     fragment = lhtml.fragment_fromstring(body, create_parent="div")
-    for h1 in fragment.iter("h1"):
-        h1.set("data-running", upper(h1.text_content().strip(), edition.lang))
-    return "".join(lhtml.tostring(child, encoding="unicode") for child in fragment)
+    _unique_ids(fragment, edition.lang)
+    toc = []
+    for section in fragment.iter("section"):
+        if "level1" not in section.get("class", "").split() or not section.get("id"):
+            continue
+        h1 = next(section.iter("h1"), None)
+        if h1 is not None:
+            h1.set("data-running", _running_text(h1, edition))
+            toc.append(f'<li><a href="#{html.escape(section.get("id"))}">'
+                       f'{_toc_label(h1)}</a></li>')
+        for number, block in enumerate(_blocks(section), start=1):
+            block.set("data-block", f"{section.get('id')}:{number}")
+    return "".join(lhtml.tostring(child, encoding="unicode") for child in fragment), "".join(toc)
+
+
+def _blocks(section):
+    """A chapter's blocks in reading order: its children but headings, looking into the
+    wrapper divs Pandoc adds (#refs) so that each bibliography entry is a block."""
+    for child in section:
+        if not isinstance(child.tag, str) or child.tag == "h1":
+            continue
+        if child.tag == "div" and "references" in child.get("class", ""):
+            yield from (entry for entry in child if isinstance(entry.tag, str))
+        else:
+            yield child
+
+
+def _running_text(h1, edition: Edition) -> str:
+    spans = [s for s in h1.iter("span") if s.get("lang")]
+    if spans:                      # bilingual heading: the translation's title on the recto
+        span = spans[-1]
+        return upper(span.text_content().strip(), span.get("lang"))
+    lang = next((e.get("lang") for e in h1.iterancestors() if e.get("lang")), edition.lang)
+    return upper(h1.text_content().strip(), lang)
+
+
+def _toc_label(h1) -> str:
+    spans = [s for s in h1.iter("span") if s.get("lang")]
+    if spans:
+        return " / ".join(f'<span lang="{html.escape(s.get("lang"))}">{html.escape(s.text_content().strip())}</span>'
+                          for s in spans)
+    lang = next((e.get("lang") for e in h1.iterancestors() if e.get("lang")), None)
+    text = html.escape(h1.text_content().strip())
+    return f'<span lang="{html.escape(lang)}">{text}</span>' if lang else text
+
+
+def _unique_ids(root, default_lang: str) -> None:
+    """Rename the second and later holders of an id to id-<lang>, and the links inside
+    the same language to them, so every link and target-counter() finds its own target."""
+    seen: set[str] = set()
+    renamed: dict[tuple[str, str], str] = {}
+    for element in root.iter():
+        ident = element.get("id") if isinstance(element.tag, str) else None
+        if not ident:
+            continue
+        if ident in seen:
+            lang = next((e.get("lang") for e in element.iterancestors() if e.get("lang")), default_lang)
+            new = f"{ident}-{lang}"
+            element.set("id", new)
+            renamed[(lang, ident)] = new
+        seen.add(ident)
+    for link in root.iter("a"):
+        href = link.get("href", "")
+        lang = next((e.get("lang") for e in link.iterancestors() if e.get("lang")), default_lang)
+        if href.startswith("#") and (lang, href[1:]) in renamed:
+            link.set("href", "#" + renamed[(lang, href[1:])])
 
 
 def stylesheet(book: Book, variant: str) -> weasyprint.CSS:
@@ -129,16 +189,51 @@ def stylesheet(book: Book, variant: str) -> weasyprint.CSS:
 
 
 def layout(book: Book, edition: Edition, variant: str) -> weasyprint.Document:
+    hyphenation.register()
     fetcher = ProjectFetcher(book.root)
     document = weasyprint.HTML(string=edition_html(book, edition), base_url=str(ASSETS) + "/",
                                url_fetcher=fetcher)
     return document.render(stylesheets=[stylesheet(book, variant)])
 
 
-def render_pdf(book: Book, edition: Edition, target: Path, variant: str = "digital") -> Output:
+def render_pdf(book: Book, edition: Edition, target: Path, variant: str = "digital",
+               warn: Callable[[Finding], None] | None = None,
+               keep: Callable[[weasyprint.Document], None] | None = None) -> Output:
+    """Lay out and write one PDF. Layout faults go to `warn` as findings; `keep` receives
+    the laid-out document (the build uses the print layout for the EPUB page list)."""
     document = layout(book, edition, variant)
+    if warn is not None:
+        for finding in layout_findings(book, edition, document):
+            warn(finding)
+    if keep is not None:
+        keep(document)
     options = {"pdf_variant": "pdf/ua-1"} if variant == "digital" else {}
     with atomic_path(target) as tmp:
-        document.write_pdf(tmp, pdf_identifier=epub_meta.edition_identifier(
-            book.config.identifier, edition.name, f"pdf-{variant}").encode(), **options)
+        document.write_pdf(tmp, pdf_identifier=pdf_identifier(book, edition, variant).encode(), **options)
     return Output(edition.name, "pdf", variant, target, pages=len(document.pages))
+
+
+def pdf_identifier(book: Book, edition: Edition, variant: str) -> str:
+    return epub_meta.edition_identifier(book.config.identifier, edition.name, f"pdf-{variant}")
+
+
+def layout_findings(book: Book, edition: Edition, document: weasyprint.Document) -> list[Finding]:
+    """The layout guards' problems as warnings naming the chapter file, line and block."""
+    from .pdf_guards import problems
+    chapters = {chapter_id(ch): ch for ch in book.chapters[edition.languages[0]]}
+    findings = []
+    for problem in problems(document):
+        chapter, block = None, None
+        if problem.block:
+            section, number = problem.block.rsplit(":", 1)
+            chapter = chapters.get(section)
+            if chapter is not None and int(number) < len(chapter.blocks):
+                block = chapter.blocks[int(number)]      # blocks[0] is the chapter heading
+        code = "PDF001" if problem.kind == "footnote-clipped" else "PDF002"
+        findings.append(Finding(code, Severity.WARNING,
+                                f"{edition.name} PDF, page {problem.page}, block {block.index if block else '?'}: "
+                                f"{problem.detail}",
+                                file=chapter.path if chapter else None, line=block.line if block else None,
+                                chapter=chapter.name if chapter else None,
+                                block=block.index if block else None))
+    return findings

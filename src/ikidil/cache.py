@@ -1,0 +1,181 @@
+"""The build cache in <book>/.ikidil-cache/: work that is skipped when its inputs have not changed.
+
+Two levels, both keyed by content hashes plus the versions of the tools that did the work
+(ikidil's own code, Pandoc, WeasyPrint), so an upgrade never reuses a stale result:
+
+- the whole build: a fingerprint of every input file and the build options. When it matches
+  the last successful build and the outputs are still the files that build wrote, `ikidil
+  build` returns before loading anything;
+- pieces: any JSON-able or bytes value stored under a key made of hashes (a chapter's Pandoc
+  AST, a laid-out chapter PDF). Entries are written atomically; a corrupt or unreadable entry
+  is a miss, never an error, because the cache only ever saves time.
+
+The folder is disposable: deleting it makes the next build a full one."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+CACHE_DIR = ".ikidil-cache"
+# Folders of a book's tree that are never inputs: outputs, caches, environments, VCS.
+IGNORED_DIRS = {"build", CACHE_DIR, "node_modules", "__pycache__"}
+PIECES_KEEP = 4000           # piece entries kept; older ones are pruned after a build
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def tool_versions() -> str:
+    """ikidil's code (every file of the package, so an edited stylesheet or module counts),
+    the Pandoc binary and WeasyPrint: anything that changes what a build produces."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode())
+            h.update(path.read_bytes())
+    versions = [h.hexdigest()]
+    for dist in ("pypandoc_binary", "pypandoc", "weasyprint", "pikepdf", "pydyf", "citeproc-py"):
+        try:
+            versions.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{dist}=-")
+    return digest(*versions)
+
+
+def input_files(root: Path, build_dir: Path | None = None) -> Iterable[Path]:
+    """Every file of the book's folder that can be an input: hidden entries, outputs and
+    caches are skipped (a book kept in a repository also hashes its other files: cheap)."""
+    skip = {(build_dir or root / "build").resolve()}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in IGNORED_DIRS
+                         and (Path(folder) / d).resolve() not in skip)
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(folder) / name
+
+
+def book_fingerprint(root: Path, options: str, build_dir: Path | None = None) -> str:
+    parts = [tool_versions(), options]
+    for path in input_files(root, build_dir):
+        with contextlib.suppress(OSError):
+            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+class Cache:
+    """Key → value store under <root>/.ikidil-cache/<kind>/."""
+
+    def __init__(self, root: Path):
+        self.dir = root / CACHE_DIR
+
+    def _path(self, kind: str, key: str, suffix: str) -> Path:
+        return self.dir / kind / key[:2] / f"{key}{suffix}"
+
+    def get_json(self, kind: str, key: str) -> Any | None:
+        try:
+            return json.loads(self._path(kind, key, ".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put_json(self, kind: str, key: str, value: Any) -> None:
+        self._write(self._path(kind, key, ".json"),
+                    json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
+        try:
+            return self._path(kind, key, ".bin").read_bytes()
+        except OSError:
+            return None
+
+    def put_bytes(self, kind: str, key: str, value: bytes) -> None:
+        self._write(self._path(kind, key, ".bin"), value)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        """Atomic, and silent on failure: a read-only book still builds, only slower."""
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._ignore_in_git()
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, path)
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+    def _ignore_in_git(self) -> None:
+        marker = self.dir / ".gitignore"
+        if not marker.exists():
+            marker.write_text("*\n", encoding="utf-8")
+
+    def prune(self, keep: int = PIECES_KEEP) -> None:
+        """Drop the least recently written pieces beyond `keep`, so the cache stays bounded."""
+        with contextlib.suppress(OSError):
+            entries = [p for p in self.dir.glob("*/*/*") if p.is_file()]
+            if len(entries) > keep:
+                entries.sort(key=lambda p: p.stat().st_mtime)
+                for path in entries[:len(entries) - keep]:
+                    path.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------ whole-build fingerprint
+
+    def last_build(self, fingerprint: str) -> dict | None:
+        """The record of the last build if it had this fingerprint and its outputs are still
+        the files it wrote (same size and modification time), else None."""
+        record = self.get_json("build", "last")
+        if not record or record.get("fingerprint") != fingerprint:
+            return None
+        for output in record["outputs"]:
+            try:
+                stat = Path(output["path"]).stat()
+            except OSError:
+                return None
+            if stat.st_size != output["bytes"] or stat.st_mtime_ns != output["mtime_ns"]:
+                return None
+        manifest = record.get("manifest")
+        if manifest and not Path(manifest).is_file():
+            return None
+        return record
+
+    def record_build(self, fingerprint: str, outputs: list[dict], findings: list[dict],
+                     manifest: Path | None) -> None:
+        for output in outputs:
+            stat = Path(output["path"]).stat()
+            output.update(bytes=stat.st_size, mtime_ns=stat.st_mtime_ns)
+        self.put_json("build", "last", {"fingerprint": fingerprint, "outputs": outputs,
+                                        "findings": findings,
+                                        "manifest": str(manifest) if manifest else None})
+
+
+# ------------------------------------------------------------ chapter ASTs
+
+def read_markdown_cached(source: str, path: Path, root: Path):
+    """pandoc.read_markdown_with_warnings, remembered by the chapter's text: an unchanged
+    chapter is not parsed again (a Pandoc process per chapter is most of a load)."""
+    from . import pandoc
+    key = digest(tool_versions(), pandoc.MARKDOWN, source)
+    cache = Cache(root)
+    hit = cache.get_json("ast", key)
+    if hit is not None:
+        return hit["doc"], [pandoc.Warning(w["message"], w["line"]) for w in hit["warnings"]]
+    doc, warnings = pandoc.read_markdown_with_warnings(source, path)
+    cache.put_json("ast", key, {"doc": doc, "warnings": [{"message": w.message, "line": w.line}
+                                                         for w in warnings]})
+    return doc, warnings

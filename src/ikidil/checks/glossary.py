@@ -1,0 +1,111 @@
+"""The glossary: agreed translations of terms (glossary.yaml beside book.yaml).
+
+    Kurtuluş Savaşı: War of Independence
+    Sakarya Savaşı: [Battle of Sakarya, Sakarya victory]     # more than one accepted rendering
+
+Terms match in any inflected form: each word of a term matches a word that begins
+with it, so `Kurtuluş Savaşı` finds `Kurtuluş Savaşı’nı` and `Kurtuluş Savaşımız`,
+and `War of Independence` finds `Wars of Independence`. Case is ignored, with each
+language's own casing rules (Turkish İ/i, I/ı). When a book has several translation
+languages, the glossary maps each language to its own table: `{en: {…}, de: {…}}`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import BookError
+from ..facts import WORD
+from ..i18n import lower
+from ..textio import read_text
+from .base import Severity, block_rule, units
+
+
+@dataclass(frozen=True)
+class Term:
+    source: str
+    renderings: tuple[str, ...]
+    line: int
+
+
+def load_glossary(path: Path | None, lang: str, translations: tuple[str, ...]) -> list[Term]:
+    if path is None:
+        return []
+    text = read_text(path)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BookError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}", file=path,
+                        line=mark.line + 1 if mark else None,
+                        hint="write one `source term: translation` per line") from None
+    if node is None:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        raise BookError("glossary must map source terms to their translations", file=path,
+                        line=node.start_mark.line + 1, hint="e.g. Kurtuluş Savaşı: War of Independence")
+    keys = [k.value for k, _ in node.value]
+    if keys and all(k in translations for k in keys) and all(isinstance(v, yaml.MappingNode) for _, v in node.value):
+        per_lang = {k.value: v for k, v in node.value}
+        node = per_lang.get(lang)
+        if node is None:
+            return []
+    terms = []
+    for key, value in node.value:
+        line = key.start_mark.line + 1
+        if isinstance(value, yaml.ScalarNode):
+            renderings = (value.value,)
+        elif isinstance(value, yaml.SequenceNode) and all(isinstance(v, yaml.ScalarNode) for v in value.value):
+            renderings = tuple(v.value for v in value.value)
+        else:
+            renderings = ()
+        if not isinstance(key, yaml.ScalarNode) or not key.value.strip() or not all(r.strip() for r in renderings) \
+                or not renderings:
+            raise BookError("a glossary entry must be `term: translation` or `term: [translation, …]`",
+                            file=path, line=line, hint="quote terms that contain a colon")
+        terms.append(Term(key.value.strip(), tuple(r.strip() for r in renderings), line))
+    return terms
+
+
+def words(text: str, lang: str) -> list[str]:
+    return [lower(w, lang) for w in WORD.findall(text)]
+
+
+def find(term: str, text_words: list[str], lang: str) -> list[int]:
+    """Start positions where the term occurs, each term word matching a word that begins with it."""
+    wanted = words(term, lang)
+    if not wanted:
+        return []
+    return [i for i in range(len(text_words) - len(wanted) + 1)
+            if all(text_words[i + k].startswith(w) for k, w in enumerate(wanted))]
+
+
+def glossary_of(ctx) -> list[Term]:
+    cfg = ctx.book.config
+    return ctx.memo("glossary", lambda: load_glossary(cfg.glossary, ctx.lang, cfg.translations))
+
+
+def source_terms_in(text: str, ctx) -> set[str]:
+    """Words of `text` that belong to a glossary term found in it: the glossary governs
+    their translation, so the name rule leaves them alone."""
+    tokens = words(text, ctx.source_lang)
+    covered: set[str] = set()
+    for term in glossary_of(ctx):
+        size = len(words(term.source, ctx.source_lang))
+        for start in find(term.source, tokens, ctx.source_lang):
+            covered.update(tokens[start:start + size])
+    return covered
+
+
+@block_rule("G001", Severity.WARNING, "glossary term not used")
+def glossary_terms(pair, ctx):
+    for where, source, target in units(pair):
+        source_words, target_words = words(source, ctx.source_lang), words(target, ctx.lang)
+        for term in glossary_of(ctx):
+            if find(term.source, source_words, ctx.source_lang) and not any(
+                    find(r, target_words, ctx.lang) for r in term.renderings):
+                agreed = " or ".join(f"“{r}”" for r in term.renderings)
+                yield (f"{'' if where == 'block' else where + ': '}source uses “{term.source}”, "
+                       f"the translation should say {agreed} ({ctx.book.config.glossary.name}:{term.line})")

@@ -1,0 +1,159 @@
+"""Rules on whether a translated block says what its source says: the same numbers,
+dates and names, balanced quotations, a plausible length, and real translation."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .. import facts
+from ..ast import walk
+from .base import Severity, block_rule, units
+from .glossary import source_terms_in
+
+
+def _where(where: str) -> str:
+    return "" if where == "block" else where + ": "
+
+
+def _show(counter: Counter, label=str) -> str:
+    return ", ".join(label(k) + (f" (×{n})" if n > 1 else "") for k, n in sorted(counter.items(), key=str))
+
+
+@block_rule("F001", Severity.ERROR, "numbers differ")
+def numbers(pair, ctx):
+    """Every number of the source, read in each language's notation (tr 1.000,5 = en 1,000.5);
+    years keep their suffixes apart (1917’den = 1917); a small number may be a word (two, iki)."""
+    for where, source, target in units(pair):
+        s, t = facts.numbers(source, ctx.source_lang), facts.numbers(target, ctx.lang)
+        lost = Counter({n: k for n, k in (s - t).items() if n not in facts.number_words(target, ctx.lang)})
+        added = Counter({n: k for n, k in (t - s).items() if n not in facts.number_words(source, ctx.source_lang)})
+        if lost or added:
+            parts = []
+            if lost:
+                parts.append(f"source has {_show(lost)} that the translation lacks")
+            if added:
+                parts.append(f"translation has {_show(added)} that the source lacks")
+            yield _where(where) + "; ".join(parts) + ": check dates, figures and ranges"
+
+
+@block_rule("F002", Severity.ERROR, "months differ")
+def months(pair, ctx):
+    names = facts.MONTHS["en"]
+    for where, source, target in units(pair):
+        s, t = facts.months(source, ctx.source_lang), facts.months(target, ctx.lang)
+        if set(s) != set(t):
+            def label(m):
+                return names[m - 1]
+            yield (f"{_where(where)}source names the month(s) {_show(Counter(set(s)), label) or 'none'}, "
+                   f"translation {_show(Counter(set(t)), label) or 'none'}")
+
+
+@block_rule("F003", Severity.WARNING, "proper name missing or added")
+def proper_names(pair, ctx):
+    """A name the translation uses elsewhere in the chapter (so it keeps it, or spells it
+    through `transliterations`) must appear where the source has it, and the other way
+    round. Sentence-initial words, glossary terms and the translator's parenthesised
+    asides are left out: they are not evidence of a name."""
+    table = ctx.book.config.transliterations
+    src_vocab, tgt_vocab = _chapter_names(ctx)
+    for where, source, target in units(pair):
+        exempt = {facts.fold(table.get(w, w)) for w in source_terms_in(source, ctx)}
+        running = facts.outside_parentheses(target)
+        target_words = facts.vocabulary(target, ctx.lang)
+        source_words = facts.vocabulary(source, ctx.source_lang, table)
+        lost = sorted(n for n in facts.names(source, ctx.source_lang, table) - exempt
+                      if n in tgt_vocab and n not in target_words)
+        added = sorted(n for n in facts.names(running, ctx.lang)
+                       if n in src_vocab and n not in source_words and n not in exempt)
+        if lost:
+            yield f"{_where(where)}name(s) of the source missing from the translation: {', '.join(lost)}"
+        if added:
+            yield f"{_where(where)}name(s) in the translation that the source does not have here: {', '.join(added)}"
+
+
+def _chapter_names(ctx) -> tuple[set[str], set[str]]:
+    """Capitalised words of each side of the chapter (folded, spelled through the table)."""
+    def compute():
+        table = ctx.book.config.transliterations
+        src, tgt = set(), set()
+        for block in ctx.alignment.source.blocks:
+            src |= facts.vocabulary(block.text, ctx.source_lang, table, capitalised=True)
+        for block in ctx.alignment.target.blocks:
+            tgt |= facts.vocabulary(facts.outside_parentheses(block.text), ctx.lang, capitalised=True)
+        return src, tgt
+    return ctx.memo(f"names:{ctx.alignment.name}", compute)
+
+
+_QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("„", "“"))
+
+
+@block_rule("Q001", Severity.WARNING, "quotation marks unbalanced")
+def quotation_marks(pair, ctx):
+    for where, source, target in units(pair):
+        for side, text in (("translation", target), ("source", source)):
+            problem = _unbalanced(text)
+            if problem:
+                yield f"{_where(where)}{side}: {problem}"
+
+
+def _unbalanced(text: str) -> str | None:
+    if text.count('"') % 2:
+        return "odd number of straight quotes (\")"
+    opening, closing = text.count("“"), text.count("”")
+    if "„" in text:  # German-style „…“ uses “ as the closing mark
+        opening, closing = text.count("„"), text.count("“")
+    if opening != closing:
+        return f"{opening} opening “ but {closing} closing ”"
+    if text.count("«") != text.count("»"):
+        return f"{text.count('«')} opening « but {text.count('»')} closing »"
+    return None
+
+
+MIN_LENGTH_FOR_RATIO = 80   # characters: shorter blocks (headings, short lines) vary too much
+
+
+@block_rule("L001", Severity.WARNING, "length ratio outlier")
+def length_ratio(pair, ctx):
+    low, high = ctx.book.config.length_ratio
+    s, t = len(pair.source.text), len(pair.target.text)
+    if max(s, t) < MIN_LENGTH_FOR_RATIO or s == 0:
+        return
+    ratio = t / s
+    if not low <= ratio <= high:
+        hint = "a sentence may be missing" if ratio < low else "something may be added or doubled"
+        yield (f"translation is {ratio:.2f}× the source's length ({t} vs {s} characters), "
+               f"outside {low}–{high}: {hint}")
+
+
+MIN_WORDS_TO_JUDGE_LANGUAGE = 6
+
+
+@block_rule("U001", Severity.ERROR, "block not translated")
+def untranslated(pair, ctx):
+    source, target = pair.source.text, pair.target.text
+    words = facts.WORD.findall(target)
+    if len(words) < 3:
+        return
+    if " ".join(source.split()).casefold() == " ".join(target.split()).casefold():
+        yield "translation is the source text itself: translate it"
+    elif facts.base(ctx.lang) != "tr" and facts.base(ctx.source_lang) == "tr" \
+            and len(words) >= MIN_WORDS_TO_JUDGE_LANGUAGE and _looks_turkish(target):
+        yield "translation reads as Turkish (Turkish letters and function words): translate it"
+
+
+def _looks_turkish(text: str) -> bool:
+    return facts.turkish_function_word_share(text) >= 0.08 and facts.turkish_share(text) >= 0.15
+
+
+# Blocks that have no text by nature.
+_TEXTLESS = {"HorizontalRule", "RawBlock", "Figure"}
+
+
+@block_rule("E001", Severity.ERROR, "empty block")
+def empty_block(pair, ctx):
+    for side, block in (("translation", pair.target), ("source", pair.source)):
+        if block.kind in _TEXTLESS:
+            continue
+        if not block.text.strip() and not block.notes and not block.citations \
+                and not any(el["t"] == "Image" for el in walk(block.node)):
+            yield f"{side} block ({block.kind}) is empty: write it or remove it"

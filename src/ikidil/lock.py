@@ -1,0 +1,157 @@
+"""The translation lock: which source text each translated block was translated from.
+
+`translations/<lang>/ikidil.lock` (committed with the book) holds, per translated
+block, a hash of the normalised source block it was accepted against — gettext's
+"fuzzy" without a .po file. When the source block changes, its hash no longer appears
+in the lock and the translation is *stale* until a translator updates it and runs
+`ikidil status --accept`.
+
+The hash is taken from the Pandoc AST, not the Markdown: line wrapping and extra
+spaces leave it unchanged, an edited word, number, note or citation changes it.
+Entries match by hash, not by position, so inserting a paragraph in the source makes
+only that paragraph untranslated, not every paragraph after it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import yaml
+
+from .align import ChapterAlignment
+from .ast import transform
+from .errors import BookError
+from .load import Block
+from .outputs import write_bytes_atomic
+from .textio import read_text
+
+LOCK_NAME = "ikidil.lock"
+LOCK_VERSION = 1
+HASH_CHARS = 16            # 64 bits: ample for the blocks of one chapter
+_VOLATILE_CITATION_KEYS = ("citationHash", "citationNoteNum")   # Pandoc numbers these per document
+
+
+def normalised(node: dict) -> str:
+    """A block as canonical JSON: soft line breaks are spaces, Pandoc's document-wide
+    citation counters are dropped (they move when another block gains a citation)."""
+    def canonical(el: dict):
+        if el["t"] == "SoftBreak":
+            return {"t": "Space"}
+        if el["t"] == "Cite":
+            for citation in el["c"][0]:
+                for key in _VOLATILE_CITATION_KEYS:
+                    citation.pop(key, None)
+        return None
+    return json.dumps(transform(node, canonical), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def block_hash(block: Block) -> str:
+    return hashlib.sha256(normalised(block.node).encode("utf-8")).hexdigest()[:HASH_CHARS]
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    block: int         # translation block number (1-based)
+    source: int        # source block number (1-based) it was accepted against
+    hash: str          # hash of that source block
+    text: str          # its first words, for people reading the lock or its diff
+
+
+@dataclass
+class Lock:
+    path: Path
+    chapters: dict[str, list[LockEntry]] = field(default_factory=dict)
+    exists: bool = True
+
+    def hashes(self, chapter: str) -> set[str]:
+        return {e.hash for e in self.chapters.get(chapter, [])}
+
+
+def lock_path(folder: Path) -> Path:
+    return folder / LOCK_NAME
+
+
+def load_lock(folder: Path) -> Lock:
+    """The lock of one translation folder; `exists` is False when there is none yet."""
+    path = lock_path(folder)
+    if not path.is_file():
+        return Lock(path, exists=False)
+    try:
+        data = yaml.safe_load(read_text(path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BookError(f"malformed lockfile: {getattr(exc, 'problem', None) or exc}", file=path,
+                        line=mark.line + 1 if mark else None,
+                        hint="resolve merge conflicts, or rewrite it with: ikidil status --accept") from None
+    chapters: dict[str, list[LockEntry]] = {}
+    try:
+        if data.get("version") != LOCK_VERSION:
+            raise ValueError(f"unknown version {data.get('version')!r}")
+        for name, entries in (data.get("chapters") or {}).items():
+            chapters[str(name)] = [LockEntry(int(e["block"]), int(e["source"]), str(e["hash"]), str(e.get("text", "")))
+                                   for e in entries or []]
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise BookError(f"lockfile is not an ikidil lock ({exc})", file=path, line=1,
+                        hint="rewrite it with: ikidil status --accept") from None
+    return Lock(path, chapters)
+
+
+def write_lock(lock: Lock) -> None:
+    lines = ["# ikidil translation lock: the source each translated block was translated from.",
+             "# Written by `ikidil status --accept`; commit it with the book. One line per block:",
+             "# translation block, source block, hash of the normalised source block, its first words.",
+             f"version: {LOCK_VERSION}", "chapters:"]
+    for name in sorted(lock.chapters):
+        lines.append(f"  {json.dumps(name, ensure_ascii=False)}:")
+        for e in sorted(lock.chapters[name], key=lambda e: e.block):
+            lines.append(f"  - {{block: {e.block}, source: {e.source}, hash: \"{e.hash}\", "
+                         f"text: {json.dumps(e.text, ensure_ascii=False)}}}")
+    write_bytes_atomic(lock.path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def first_words(block: Block, count: int = 6) -> str:
+    words = block.text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
+def accept(lock: Lock, alignment: ChapterAlignment) -> int:
+    """Record every translated block of the chapter as translated from the current source."""
+    entries = [LockEntry(p.target.index + 1, p.source.index + 1, block_hash(p.source), first_words(p.source))
+               for p in alignment.aligned]
+    lock.chapters[alignment.name] = entries
+    return len(entries)
+
+
+class State(str, Enum):
+    TRANSLATED = "translated"   # the source is what the translation was accepted against
+    STALE = "stale"             # the source changed since (or the block was never accepted)
+    MISSING = "missing"         # the source block has no translation
+    EXTRA = "extra"             # a translation block with no source block
+
+
+@dataclass(frozen=True)
+class BlockState:
+    state: State
+    source: Block | None
+    target: Block | None
+
+
+def block_states(alignment: ChapterAlignment, lock: Lock) -> list[BlockState]:
+    """The state of every block pair of a chapter. Without a lockfile nothing is stale:
+    staleness is tracked from the first `ikidil status --accept` on."""
+    accepted = lock.hashes(alignment.name)
+    states = []
+    for pair in alignment.pairs:
+        if pair.target is None:
+            state = State.MISSING
+        elif pair.source is None:
+            state = State.EXTRA
+        elif lock.exists and block_hash(pair.source) not in accepted:
+            state = State.STALE
+        else:
+            state = State.TRANSLATED
+        states.append(BlockState(state, pair.source, pair.target))
+    return states

@@ -1,0 +1,94 @@
+"""Layout guards: what WeasyPrint would print wrong without a word is reported instead.
+
+Two faults are looked for in the laid-out pages:
+  - a footnote taller than the room a page has for it (WeasyPrint clips it at the page foot);
+  - an overfull line (an unbreakable word or URL sticking out into the margin).
+Each is named by chapter file and block number (the data-block attribute pdf.py puts on
+each block), so the author can find it in the Markdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from weasyprint.formatting_structure import boxes
+
+TOLERANCE = 1.0       # px: sub-pixel rounding is not a fault
+
+
+@dataclass(frozen=True)
+class LayoutProblem:
+    kind: str          # "footnote-clipped" | "overfull-line"
+    page: int          # 1-based page number
+    block: str | None  # "<section id>:<n>" or None outside any block
+    detail: str
+
+    def message(self, chapters: dict[str, str]) -> str:
+        where = "outside the chapters"
+        if self.block:
+            section, number = self.block.rsplit(":", 1)
+            where = f"{chapters.get(section, section)}, block {number}"
+        return f"{where}: page {self.page}: {self.detail}"
+
+
+class ElementIndex:
+    """Parent links for WeasyPrint's element tree (ElementTree has none)."""
+
+    def __init__(self, root):
+        self.parent = {child: parent for parent in root.iter() for child in parent}
+
+    def block_of(self, element) -> str | None:
+        while element is not None:
+            block = element.get("data-block")
+            if block:
+                return block
+            element = self.parent.get(element)
+        return None
+
+
+def walk(box, parent=None) -> Iterator[tuple[boxes.Box, boxes.Box | None]]:
+    yield box, parent
+    for child in getattr(box, "children", ()):
+        yield from walk(child, box)
+
+
+def problems(document) -> list[LayoutProblem]:
+    found: list[LayoutProblem] = []
+    if not document.pages:
+        return found
+    index = ElementIndex(document.pages[0]._page_box.children[0].element)
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        top = page_box.content_box_y()
+        bottom = top + page_box.height
+        for box, parent in walk(page_box):
+            if isinstance(box, boxes.FootnoteAreaBox):
+                for note in box.children:
+                    # A note that cannot fit is pushed up past the top of the page area.
+                    if (note.position_y < top - TOLERANCE
+                            or note.position_y + note.margin_height() > bottom + TOLERANCE):
+                        found.append(LayoutProblem(
+                            "footnote-clipped", number, index.block_of(note.element),
+                            "a footnote is longer than the page and is cut off; shorten it or "
+                            "move part of it into the text"))
+            elif isinstance(box, boxes.LineBox) and parent is not None and not isinstance(parent, boxes.MarginBox):
+                right = parent.content_box_x() + parent.width
+                overflow = max((c.position_x + c.margin_width() - right for c in box.children), default=0)
+                if overflow > TOLERANCE:
+                    text = "".join(t.text for t, _ in walk(box) if isinstance(t, boxes.TextBox)).strip()
+                    found.append(LayoutProblem(
+                        "overfull-line", number, index.block_of(box.element),
+                        f"a line sticks {overflow * 0.75:.1f}pt into the margin ('{text[-40:]}'); "
+                        "add a soft hyphen (&shy;) or rephrase"))
+    return _first_per_block(found)
+
+
+def _first_per_block(found: list[LayoutProblem]) -> list[LayoutProblem]:
+    """One report per fault and block: a clipped note shows on every page it runs over."""
+    seen, out = set(), []
+    for problem in found:
+        key = (problem.kind, problem.block, problem.detail if problem.kind == "overfull-line" else "")
+        if key not in seen:
+            seen.add(key)
+            out.append(problem)
+    return out

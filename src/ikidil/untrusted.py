@@ -1,0 +1,188 @@
+"""What a manuscript from a stranger may not do, checked on the Pandoc AST at load time.
+
+A chapter may carry nothing that runs or fetches in a reader's e-book or in the PDF
+renderer: raw HTML that could (scripts, frames, forms, media, styles), event-handler
+attributes, `javascript:`-style links, remote or out-of-project images. Those are
+refused with the file and line. Harmless raw HTML (<b>, <br>, <span>…) is stripped
+with a warning, HTML comments silently: the manuscript is prose, Markdown says the rest.
+
+Footnotes that Pandoc could not match (an unclosed `^[`, a `[^1]` with no definition,
+a definition never used) are refused too: otherwise a note silently vanishes or
+shows as literal brackets in the book."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .ast import transform, walk
+from .errors import BookError, display_path
+from .pandoc import Warning as PandocWarning
+
+log = logging.getLogger("ikidil")
+
+# Raw HTML elements that could run code, fetch something or change the page around them.
+ACTIVE_TAGS = frozenset("""
+    script style iframe frame frameset object embed applet link meta base form input button
+    textarea select option svg math img image picture source video audio track canvas template
+    portal noscript xml html head body
+""".split())
+# Attributes an author may put on a heading, span or div ({lang=en}, {.smallcaps}); the
+# rest (onclick, style, src, …) could run, fetch or restyle and are refused.
+ALLOWED_ATTRIBUTES = frozenset({"lang", "dir", "title", "width", "height", "alt", "custom-style"})
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9:-]*)([^>]*)>?", re.S)
+_HANDLER = re.compile(r"\bon[a-z]+\s*=|javascript:|vbscript:", re.I)
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+@dataclass
+class Located:
+    """Finds the line of a piece of text in a chapter, searching from a block's line."""
+    source: str
+    path: Path
+
+    def line(self, needle: str, start: int) -> int:
+        lines = self.source.split("\n")
+        probe = needle.strip().split("\n")[0][:60]
+        for number in range(max(start - 1, 0), len(lines)):
+            if probe and probe in lines[number]:
+                return number + 1
+        return start
+
+    def error(self, message: str, line: int, hint: str) -> BookError:
+        return BookError(message, file=self.path, line=line, hint=hint)
+
+
+def sanitise(blocks: list[dict], lines: list[int], source: str, path: Path, root: Path) -> list[int]:
+    """Check and clean a chapter's top-level blocks in place; return the indexes of the
+    blocks to keep (blocks that held only raw HTML go)."""
+    where = Located(source, path)
+    keep = []
+    for index, block in enumerate(blocks):
+        line = lines[index]
+        if block["t"] == "RawBlock":
+            # Pandoc may cut a paragraph at an HTML block tag, so the tag can sit on the
+            # previous block's line: search from there.
+            _raw_html(block, where, lines[index - 1] if index else 1)
+            continue
+        _check_elements(block, where, line, root)
+        cleaned = transform(block, lambda node: _strip_raw(node, where, line))
+        block.clear()
+        block.update(cleaned)
+        if _has_content(block):
+            keep.append(index)
+    return keep
+
+
+def check_pandoc_warnings(warnings: list[PandocWarning], path: Path) -> None:
+    """Pandoc's reader warnings: an unused note definition is an error (the note would
+    vanish); anything else is passed on as a warning."""
+    for warning in warnings:
+        if warning.message.startswith("Note with key") or warning.message.startswith("Duplicate note"):
+            raise BookError(warning.message.replace("Note with key", "footnote"), file=path,
+                            line=warning.line,
+                            hint="refer to it with [^key] where the note belongs, or delete the definition")
+        where = f"{display_path(path)}:{warning.line}" if warning.line else display_path(path)
+        log.warning("%s: warning: %s", where, warning.message)
+
+
+def _raw_html(node: dict, where: Located, line: int) -> None:
+    fmt, text = node["c"]
+    line = where.line(text, line)
+    if fmt != "html" or _is_active(text):
+        tag = _first_tag(text)
+        raise where.error(f"raw HTML {tag} is not allowed: it could run code or fetch files in the e-book",
+                          line, "remove it; write the text in Markdown")
+    if not text.lstrip().startswith("<!--"):
+        log.warning("%s:%d: warning: raw HTML %s removed (write it in Markdown, e.g. *italic*, **bold**)",
+                    display_path(where.path), line, _first_tag(text))
+
+
+def _strip_raw(node: dict, where: Located, line: int):
+    if node["t"] in ("RawInline", "RawBlock"):
+        _raw_html(node, where, line)
+        return []
+    return None
+
+
+def _is_active(html: str) -> bool:
+    if _HANDLER.search(html):
+        return True
+    return any(match.group(1).lower() in ACTIVE_TAGS for match in _TAG.finditer(html))
+
+
+def _first_tag(html: str) -> str:
+    match = _TAG.search(html)
+    return f"<{match.group(1)}>" if match else repr(html[:20])
+
+
+def _check_elements(block: dict, where: Located, line: int, root: Path) -> None:
+    for node in walk(block):
+        kind, content = node["t"], node.get("c")
+        attr = _attr_of(node)
+        if attr is not None:
+            for key, value in attr[2]:
+                if key.lower() not in ALLOWED_ATTRIBUTES and not key.lower().startswith("data-"):
+                    raise where.error(f"attribute '{key}' is not allowed", where.line(key, line),
+                                      f"remove it; allowed: {', '.join(sorted(ALLOWED_ATTRIBUTES))}, data-*")
+        if kind == "Link":
+            _check_link(content[2][0], where, line)
+        elif kind == "Image":
+            _check_image(content[2][0], where, line, root)
+        elif kind == "Str":
+            _check_note_marks(content, where, line)
+
+
+def _attr_of(node: dict):
+    """The [id, classes, key-values] of any element that has one, wherever Pandoc keeps it."""
+    content = node.get("c")
+    if node["t"] in ("Link", "Image", "Span", "Div", "Code", "CodeBlock", "Header", "Table", "Figure"):
+        candidate = content[1] if node["t"] == "Header" else content[0]
+        if isinstance(candidate, list) and len(candidate) == 3 and isinstance(candidate[2], list):
+            return candidate
+    return None
+
+
+def _check_link(url: str, where: Located, line: int) -> None:
+    scheme = urlparse(url).scheme.lower()
+    if scheme and scheme not in LINK_SCHEMES:
+        raise where.error(f"link to '{url[:60]}' is not allowed: '{scheme}:' links could run code or open local files",
+                          where.line(url[:30], line), "link only to http(s) or mailto addresses")
+
+
+def _check_image(url: str, where: Located, line: int, root: Path) -> None:
+    at = where.line(url[:40], line)
+    parsed = urlparse(url)
+    if parsed.scheme and len(parsed.scheme) > 1:   # (a one-letter "scheme" is a Windows drive)
+        raise where.error(f"image '{url[:60]}' is not a file in the book: remote and '{parsed.scheme}:' images are not fetched",
+                          at, "download it into the book's folder (e.g. images/) and link that file")
+    relative = Path(unquote(parsed.path))
+    target = (root / relative).resolve()
+    if relative.is_absolute() or not target.is_relative_to(root.resolve()):
+        raise where.error(f"image '{url}' is outside the book's folder",
+                          at, "copy it into the book (e.g. images/) and use a path relative to book.yaml")
+    if not target.is_file():
+        raise where.error(f"image '{url}' does not exist ({display_path(target)})", at,
+                          "image paths are relative to the book's folder (where book.yaml is): fix the path or add the file")
+
+
+def _check_note_marks(text: str, where: Located, line: int) -> None:
+    if "^[" in text:
+        at = where.line("^[", line)
+        if "\\^[" not in where.source.split("\n")[at - 1]:
+            raise where.error("footnote '^[' is never closed", at,
+                              "add the closing ']' at the end of the note, or write \\^[ for a literal ^[")
+    match = _UNDEFINED_NOTE.search(text)
+    if match:
+        raise where.error(f"footnote [^{match.group(1)}] has no definition", where.line(match.group(0), line),
+                          f"add a line '[^{match.group(1)}]: the note's text' after the paragraph")
+
+
+def _has_content(block: dict) -> bool:
+    if block["t"] in ("Para", "Plain"):
+        return any(el["t"] not in ("Space", "SoftBreak", "LineBreak") for el in block["c"])
+    return True
