@@ -18,6 +18,7 @@ from .render.epub import render_epub
 from .pagemap import add_page_list, page_starts
 from .render.pdf import VARIANTS, layout, pdf_identifier, render_pdf
 from .interleave import bilingual_edition
+from .render.parallel import print_page_starts, render_pdf_fast
 from .transform import Edition, monolingual_edition
 
 FORMATS = ("epub", "pdf")
@@ -103,21 +104,25 @@ def build(root: Path, options: BuildOptions | None = None, progress: Progress = 
         edition = make_edition(book, name)
         # PDFs first: the print layout of a language gives that language's EPUB its
         # printed page numbers (pagemap), so it must exist before the EPUB is finished.
-        print_layout: list = []
+        print_starts = None
         if "pdf" in options.formats:
             for variant in options.pdf_variants:
                 progress(f"pdf {name} {variant}")
                 target = output_path(build_dir, slug, name, "pdf", variant)
-                result.outputs.append(render_pdf(book, edition, target, variant,
+                # Part by part, in parallel and cached (render/parallel.py); one document if it cannot.
+                output, starts = render_pdf_fast(book, edition, target, variant, jobs=options.jobs,
                                                  warn=report.findings.append if variant == options.pdf_variants[0] else None,
-                                                 keep=print_layout.append if variant == "print" else None))
+                                                 need_page_starts=variant == "print")
+                result.outputs.append(output)
+                print_starts = starts if variant == "print" else print_starts
         if "epub" in options.formats:
             progress(f"epub {name}")
             epub = render_epub(book, edition, output_path(build_dir, slug, name, "epub", None))
             if name in book.config.languages:
                 # The same page list whichever PDF variants were asked for: lay out the print edition if needed.
-                document = print_layout[0] if print_layout else layout(book, edition, "print")
-                add_page_list(epub.path, page_starts(document), pdf_identifier(book, edition, "print"))
+                if print_starts is None:
+                    print_starts = print_page_starts(book, edition, options.jobs)
+                add_page_list(epub.path, print_starts, pdf_identifier(book, edition, "print"))
             result.outputs.append(epub)
     result.manifest = write_manifest(result.outputs, book.root, build_dir)
     cache.record_build(fingerprint, [_output_record(o) for o in result.outputs],

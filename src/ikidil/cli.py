@@ -58,13 +58,15 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
               help="Format to build; default both.")
 @click.option("--pdf-variant", "variants", multiple=True, type=click.Choice(["digital", "print"]),
               help="PDF variant: digital (tagged PDF/UA-1, links) or print (bleed, crop marks); default both.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for parsing and PDF layout; default: one per core.")
 @click.pass_obj
-def build(state: State, editions, formats, variants):
+def build(state: State, editions, formats, variants, jobs):
     """Build every edition into build/ and write build/manifest.json."""
     from .build import FORMATS, BuildOptions, build as run_build
     from .render.pdf import VARIANTS
     options = BuildOptions(editions=tuple(editions) or None, formats=tuple(formats) or FORMATS,
-                           pdf_variants=tuple(variants) or VARIANTS)
+                           pdf_variants=tuple(variants) or VARIANTS, jobs=jobs)
     with _progress(state) as progress:
         result = run_build(state.book, options, progress)
     for warning in result.report.warnings:
@@ -252,10 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_BAD_INPUT)
-    except click.exceptions.Abort:
-        click.echo("ikidil: aborted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):   # click turns Ctrl-C into Abort
         if debug:
             raise
         click.echo("ikidil: interrupted; outputs from before are untouched", err=True)

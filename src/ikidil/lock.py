@@ -45,7 +45,28 @@ def normalised(node: dict) -> str:
                 for key in _VOLATILE_CITATION_KEYS:
                     citation.pop(key, None)
         return None
-    return json.dumps(transform(node, canonical), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    tree = _merge_adjacent_text(transform(node, canonical))
+    return json.dumps(tree, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _merge_adjacent_text(value):
+    """`Str "gelişti"`, `Str "."` → `Str "gelişti."`: the same words, however the reader
+    split them (markup removed around a word leaves its pieces apart)."""
+    if isinstance(value, dict):
+        return {k: _merge_adjacent_text(v) for k, v in value.items()}
+    if not isinstance(value, list):
+        return value
+    out: list = []
+    for item in (_merge_adjacent_text(v) for v in value):
+        if isinstance(item, dict) and item.get("t") == "Str" and out and isinstance(out[-1], dict) \
+                and out[-1].get("t") == "Str":
+            out[-1] = {"t": "Str", "c": out[-1]["c"] + item["c"]}
+        elif isinstance(item, dict) and item.get("t") == "Space" and out and isinstance(out[-1], dict) \
+                and out[-1].get("t") == "Space":
+            continue
+        else:
+            out.append(item)
+    return out
 
 
 def block_hash(block: Block) -> str:

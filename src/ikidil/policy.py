@@ -9,8 +9,8 @@
 - `mark`: as warn, but the gap is filled with the current source block, in the source
   language (`lang` set), inside a `Div.ikidil-flag` that opens with a visible label
   in the reader's language (`Span.ikidil-flag-label`): a draft nobody mistakes for
-  the finished book. A heading keeps its place as a heading, flagged by class and
-  with the label at its end.
+  the finished book. A heading stays a heading (`.ikidil-flag-heading`), its text
+  in a Span with the source `lang`, the label at its end.
 
 `apply_policy` returns a Book whose translation chapters carry these substitutions;
 every later stage (monolingual and bilingual editions, EPUB, PDF) takes it as it is."""
@@ -27,6 +27,7 @@ from .load import Block, Book, Chapter
 from .lock import State, block_states, load_lock
 
 FLAG = "ikidil-flag"
+FLAG_HEADING = "ikidil-flag-heading"
 LABEL = "ikidil-flag-label"
 _TERMS = {State.MISSING: "untranslated", State.STALE: "stale"}
 
@@ -71,8 +72,10 @@ def flagged(node: dict, source_lang: str, reader_lang: str, state: State) -> dic
     kind = f"ikidil-{state.value}"
     label = span(text_inlines(term(reader_lang, _TERMS[state])), [LABEL], attributes=[["lang", reader_lang]])
     if node["t"] == "Header":
+        # Pandoc repeats a heading's attributes on its <section>: a border or a lang there
+        # would cover the whole chapter, so the heading is marked inside its text instead.
         level, (ident, classes, kv), inlines = node["c"]
-        node["c"] = [level, attr(ident, [*classes, FLAG, kind], [*kv, ["lang", source_lang]]),
-                     [*inlines, {"t": "Space"}, label]]
+        node["c"] = [level, attr(ident, [*classes, FLAG_HEADING, kind], kv),
+                     [span(inlines, [], attributes=[["lang", source_lang]]), {"t": "Space"}, label]]
         return node
     return div([{"t": "Para", "c": [label]}, node], [FLAG, kind], attributes=[["lang", source_lang]])

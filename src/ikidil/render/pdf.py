@@ -183,17 +183,35 @@ def _unique_ids(root, default_lang: str) -> None:
             link.set("href", "#" + renamed[(lang, href[1:])])
 
 
-def stylesheet(book: Book, variant: str) -> weasyprint.CSS:
-    css = (ASSETS / "book.css").read_text(encoding="utf-8") + "\n" + page_setup(book, variant).css()
+def stylesheet(book: Book, variant: str, extra: str = "") -> weasyprint.CSS:
+    css = (ASSETS / "book.css").read_text(encoding="utf-8") + "\n" + page_setup(book, variant).css() + "\n" + extra
     return weasyprint.CSS(string=css, base_url=str(ASSETS) + "/")
 
 
+MAX_NOTE_REPAIRS = 6
+
+
 def layout(book: Book, edition: Edition, variant: str) -> weasyprint.Document:
+    """Lay out the edition, keeping every note on the page of its call.
+
+    When WeasyPrint moves a note to the next page to make room for a paragraph's second
+    line (see pdf_guards.displaced_notes), the last block of that page is made to start
+    the next page instead, and the edition is laid out again (a few times at most; what
+    is left is reported by the guards)."""
+    from .pdf_guards import displaced_notes, last_block_on_page
     hyphenation.register()
-    fetcher = ProjectFetcher(book.root)
-    document = weasyprint.HTML(string=edition_html(book, edition), base_url=str(ASSETS) + "/",
-                               url_fetcher=fetcher)
-    return document.render(stylesheets=[stylesheet(book, variant)])
+    html_doc = weasyprint.HTML(string=edition_html(book, edition), base_url=str(ASSETS) + "/",
+                               url_fetcher=ProjectFetcher(book.root))
+    pushed: list[str] = []
+    for _ in range(MAX_NOTE_REPAIRS):
+        breaks = "".join(f'[data-block="{block}"] {{ break-before: page; }}\n' for block in pushed)
+        document = html_doc.render(stylesheets=[stylesheet(book, variant, breaks)])
+        blocks = {last_block_on_page(document, call_page) for call_page, _, _ in displaced_notes(document)}
+        blocks = sorted(b for b in blocks if b and b not in pushed)
+        if not blocks:
+            break
+        pushed += blocks
+    return document
 
 
 def render_pdf(book: Book, edition: Edition, target: Path, variant: str = "digital",
@@ -229,7 +247,7 @@ def layout_findings(book: Book, edition: Edition, document: weasyprint.Document)
             chapter = chapters.get(section)
             if chapter is not None and int(number) < len(chapter.blocks):
                 block = chapter.blocks[int(number)]      # blocks[0] is the chapter heading
-        code = "PDF001" if problem.kind == "footnote-clipped" else "PDF002"
+        code = {"footnote-clipped": "PDF001", "overfull-line": "PDF002", "footnote-displaced": "PDF003"}[problem.kind]
         findings.append(Finding(code, Severity.WARNING,
                                 f"{edition.name} PDF, page {problem.page}, block {block.index if block else '?'}: "
                                 f"{problem.detail}",

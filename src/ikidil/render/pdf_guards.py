@@ -1,8 +1,9 @@
 """Layout guards: what WeasyPrint would print wrong without a word is reported instead.
 
-Two faults are looked for in the laid-out pages:
+Three faults are looked for in the laid-out pages:
   - a footnote taller than the room a page has for it (WeasyPrint clips it at the page foot);
-  - an overfull line (an unbreakable word or URL sticking out into the margin).
+  - an overfull line (an unbreakable word or URL sticking out into the margin);
+  - a note printed on another page than its call (pdf.layout first tries to fix this).
 Each is named by chapter file and block number (the data-block attribute pdf.py puts on
 each block), so the author can find it in the Markdown."""
 
@@ -18,7 +19,7 @@ TOLERANCE = 1.0       # px: sub-pixel rounding is not a fault
 
 @dataclass(frozen=True)
 class LayoutProblem:
-    kind: str          # "footnote-clipped" | "overfull-line"
+    kind: str          # "footnote-clipped" | "overfull-line" | "footnote-displaced"
     page: int          # 1-based page number
     block: str | None  # "<section id>:<n>" or None outside any block
     detail: str
@@ -80,6 +81,12 @@ def problems(document) -> list[LayoutProblem]:
                         "overfull-line", number, index.block_of(box.element),
                         f"a line sticks {overflow * 0.75:.1f}pt into the margin ('{text[-40:]}'); "
                         "add a soft hyphen (&shy;) or rephrase"))
+    index_notes = ElementIndex(document.pages[0]._page_box.children[0].element)
+    for call_page, note_page, element in displaced_notes(document):
+        found.append(LayoutProblem(
+            "footnote-displaced", call_page, index_notes.block_of(element),
+            f"a note called on page {call_page} is printed on page {note_page}; "
+            "shorten the note or the paragraph around its call"))
     return _first_per_block(found)
 
 
@@ -92,3 +99,34 @@ def _first_per_block(found: list[LayoutProblem]) -> list[LayoutProblem]:
             seen.add(key)
             out.append(problem)
     return out
+
+
+def displaced_notes(document) -> list[tuple[int, int, object]]:
+    """(call page, note page, element) for every note printed on another page than its call.
+
+    WeasyPrint moves a page's last note to the next page when that makes room for a line it
+    could not otherwise place (a paragraph's second line, to keep orphans ≥ 2)."""
+    calls, notes = {}, {}
+    for number, page in enumerate(document.pages, start=1):
+        for box, _ in walk(page._page_box):
+            if isinstance(box, boxes.FootnoteAreaBox):
+                for note in box.children:
+                    notes.setdefault(id(note.element), number)
+            elif (isinstance(box, boxes.InlineBox) and (box.element_tag or "").endswith("::footnote-call")):
+                calls.setdefault(id(box.element), (number, box.element))
+    return [(page, notes[key], element) for key, (page, element) in calls.items()
+            if key in notes and notes[key] != page]
+
+
+def last_block_on_page(document, page: int) -> str | None:
+    """The data-block of the last running text on a page (1-based)."""
+    page_box = document.pages[page - 1]._page_box
+    index = ElementIndex(document.pages[0]._page_box.children[0].element)
+    last = None
+    for child in page_box.children:
+        if isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            continue
+        for box, _ in walk(child):
+            if isinstance(box, boxes.TextBox):
+                last = index.block_of(box.element) or last
+    return last

@@ -1,0 +1,747 @@
+"""Chapter-parallel PDF layout: the same pages as one WeasyPrint call, laid out part by part
+in a process pool, cached by content, and merged with pikepdf.
+
+Why it is exact. The edition's HTML (render/pdf.py, a black box here) is split generically:
+the front matter, then each top-level child of `.body-matter` (a chapter, the bibliography).
+Every part is a complete document with the same <head>, stylesheet and <body> attributes;
+chapters open on a recto, so a part's layout does not depend on what came before, except for
+three things, carried over explicitly:
+
+- the page counter. A part's folios only exist in margin boxes, which WeasyPrint lays out
+  after the whole part is paginated (layout/__init__.py, "Add margin boxes"). The worker keeps
+  the layout context of that pass, waits until the parts before it have reported their page
+  counts (a shared array: no part waits for a later one, so the pool cannot deadlock), and
+  re-makes just the margin boxes with the right page numbers. No second layout.
+- the blank verso a part may need at its end: each part is laid out with an empty copy of
+  the next part's opening element after it, so WeasyPrint itself decides on (and draws) the
+  blank page; the copy's own page is dropped.
+- the note counter: notes are numbered through the book (CSS `footnote` counter), so a part
+  starts it at the number of notes (`.footnote` spans, see transform.notes_to_spans) before it.
+
+The table of contents asks for the page numbers of targets in other parts
+(target-counter): the front matter is laid out last, with an empty target on a page of its
+own for each link, whose page counter is set to the target's real page; those pages are
+dropped. Links between parts are written as `ikidil-part:<id>` and turned back into named
+destinations in the merge; outlines are rebuilt from every part's bookmarks; the tagged
+(PDF/UA) structure trees are joined under the first part's document element.
+
+Caching: each part's PDF is kept under a key of its HTML, stylesheet, variant, tool versions
+and first page number; its page count under the same key without the page number, so an
+edit that does not change a chapter's length re-lays out that chapter only.
+
+Editions whose counters cannot be carried this way (the bilingual edition numbers each
+language's notes apart) are laid out as one document, as before."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import sys
+import html as htmlmod
+import io
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+from ..cache import Cache, digest, tool_versions
+
+PART_SCHEME = "ikidil-part:"
+log = logging.getLogger("ikidil")
+STUB_PAGE = "ikidil-target-"
+
+
+class CannotSplit(Exception):
+    """The edition cannot be laid out part by part with the same pages (the caller lays it out whole)."""
+
+
+# ---------------------------------------------------------------- splitting the document
+
+
+@dataclass
+class Part:
+    index: int                 # 0: front matter
+    html: str = ""
+    notes_before: int = 0
+    ids: set[str] = field(default_factory=set)
+    drop_tail: int = 0         # pages after the part's own (the next part's opening copy, targets)
+    targets: list[str] = field(default_factory=list)   # front matter: ids it needs page numbers of
+
+
+def split_parts(document_html: str) -> tuple[list[Part], callable]:
+    """The parts of an edition document, and a function that writes the front matter's
+    HTML once the page of each target is known."""
+    from lxml import html as lhtml
+    root = lhtml.document_fromstring(document_html)
+    body = root.find("body")
+    matter = next((el for el in body if isinstance(el.tag, str) and "body-matter" in el.get("class", "").split()), None)
+    if matter is None:
+        raise CannotSplit("no .body-matter in the edition document")
+    pieces = [el for el in matter if isinstance(el.tag, str)]
+    if not pieces or any(el.tail and el.tail.strip() for el in matter):
+        raise CannotSplit("text between the body parts")
+    serialize = lambda el: lhtml.tostring(el, encoding="unicode", with_tail=False)
+    head = serialize(root.find("head"))
+    root_attrs = _attrs(root)
+    body_open = f"<body{_attrs(body)}>"
+    matter_open = f"<{matter.tag}{_attrs(matter)}>"
+
+    def opening_copy(el) -> str:
+        """The part's opening, emptied: the element and its chain of first children down
+        to the one holding text, without text or ids. It breaks the page as the real part
+        does (a break-before of a first child applies to its parents) and adds no text."""
+        attrs = {k: v for k, v in el.attrib.items() if k != "id"}
+        first = next((c for c in el if isinstance(c.tag, str)), None)
+        inner = ""
+        if first is not None and not (el.text or "").strip() and not _holds_text(first):
+            inner = opening_copy(first)
+        return f"<{el.tag}{_attrs_of(attrs)}>{inner}</{el.tag}>"
+
+    def document(inner_body: str) -> str:
+        return f"<!DOCTYPE html>\n<html{root_attrs}>\n{head}\n{body_open}\n{inner_body}\n</body>\n</html>\n"
+
+    parts: list[Part] = []
+    notes = 0
+    for n, el in enumerate(pieces, start=1):
+        part = Part(n, notes_before=notes)
+        part.ids = {e.get("id") for e in el.iter() if isinstance(e.tag, str) and e.get("id")}
+        parts.append(part)
+        notes += sum(1 for e in el.iter() if isinstance(e.tag, str) and "footnote" in e.get("class", "").split())
+    for part, el in zip(parts, pieces):
+        for link in el.iter("a"):
+            href = link.get("href", "")
+            if href.startswith("#") and href[1:] not in part.ids:
+                link.set("href", PART_SCHEME + href[1:])
+        nxt = pieces[part.index] if part.index < len(pieces) else None
+        part.drop_tail = 1 if nxt is not None else 0
+        part.html = document(matter_open + serialize(el) + (opening_copy(nxt) if nxt is not None else "")
+                             + f"</{matter.tag}>")
+
+    # The front matter: everything of <body> but the body parts.
+    front_ids = {e.get("id") for e in body.iter() if isinstance(e.tag, str) and e.get("id")} - set().union(*(p.ids for p in parts))
+    targets = []
+    for child in body:
+        if child is matter or not isinstance(child.tag, str):
+            continue
+        for link in child.iter("a"):
+            href = link.get("href", "")
+            if href.startswith("#") and href[1:] not in front_ids and href[1:] not in targets:
+                targets.append(href[1:])
+    front_children = "".join(serialize(c) for c in body if c is not matter and isinstance(c.tag, str))
+    front = Part(0, targets=targets, drop_tail=1 + len(targets))
+
+    def front_html(pages: dict[str, int]) -> tuple[str, str]:
+        """HTML and extra CSS of the front matter, each target on a dropped page numbered as
+        the target's page in the book."""
+        stubs = "".join(f'<div id="{htmlmod.escape(t)}" style="page: {STUB_PAGE}{i}"></div>'
+                        for i, t in enumerate(targets))
+        css = "".join(f"@page {STUB_PAGE}{i} {{ counter-reset: page {pages.get(t, 1)}; }}\n"
+                      for i, t in enumerate(targets))
+        return document(front_children + matter_open + opening_copy(pieces[0]) + f"</{matter.tag}>" + stubs), css
+
+    parts.insert(0, front)
+    return parts, front_html
+
+
+def _holds_text(el) -> bool:
+    return bool((el.text or "").strip()) or any((c.tail or "").strip() for c in el)
+
+
+def _attrs(el) -> str:
+    return _attrs_of(dict(el.attrib))
+
+
+def _attrs_of(attrs: dict) -> str:
+    return "".join(f' {k}="{htmlmod.escape(v, quote=True)}"' for k, v in attrs.items())
+
+
+# ---------------------------------------------------------------- the workers
+
+_SHARED = SimpleNamespace()
+
+
+def _init_worker(counts, failed, condition, book_stub, root, variant):
+    import weasyprint.layout as wlayout
+    from .. import hyphenation
+    hyphenation.register()
+    _SHARED.counts, _SHARED.failed, _SHARED.condition = counts, failed, condition
+    _SHARED.book, _SHARED.root, _SHARED.variant = book_stub, root, variant
+    original = wlayout.make_margin_boxes
+
+    def remember_context(context, page, state):
+        _SHARED.context = context          # the last layout's context: see _renumber
+        return original(context, page, state)
+    wlayout.make_margin_boxes = remember_context
+    _SHARED.make_margin_boxes = original
+
+
+@dataclass
+class Laid:
+    """A laid-out part, as it travels back from a worker and into the cache."""
+    pdf: bytes | None
+    pages: int                         # the part's own pages (dropped ones excluded)
+    start: int
+    anchors: dict[str, list]           # id → [page within part (0-based), x, y]
+    problems: list = field(default_factory=list)
+    page_starts: list = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    index: int
+    html: str
+    extra_css: str
+    drop_tail: int
+    write: bool                        # False: only count pages (front matter probe)
+    pdf_options: dict
+
+
+def _wait_for_start(index: int) -> int:
+    """First page number of part `index`: 1 + the pages of every part before it."""
+    counts, failed, condition = _SHARED.counts, _SHARED.failed, _SHARED.condition
+    with condition:
+        while True:
+            if failed.value:
+                raise CannotSplit("an earlier part failed")
+            before = counts[:index]
+            if all(c >= 0 for c in before):
+                return 1 + sum(before)
+            condition.wait(1.0)
+
+
+def _report(index: int, pages: int) -> None:
+    with _SHARED.condition:
+        _SHARED.counts[index] = pages
+        _SHARED.condition.notify_all()
+
+
+def _layout_job(job: Job) -> Laid:
+    try:
+        began = time.perf_counter()
+        laid = _layout(job)
+        if os.environ.get("IKIDIL_TIMING"):
+            print(f"part {job.index}: {laid.pages} pages, {_SHARED.renders} renders, {time.perf_counter() - began:.2f} s", file=sys.stderr)
+        return laid
+    except BaseException:
+        with _SHARED.condition:
+            _SHARED.failed.value = 1
+            _SHARED.condition.notify_all()
+        raise
+
+
+def _layout(job: Job) -> Laid:
+    import weasyprint
+    from . import pdf
+    from .fetch import ASSETS, ProjectFetcher
+    from .pdf_guards import displaced_notes, last_block_on_page, problems
+    from ..pagemap import page_starts
+    html = weasyprint.HTML(string=job.html, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(_SHARED.root))
+    pushed: list[str] = []
+    for _SHARED.renders in range(1, pdf.MAX_NOTE_REPAIRS + 1):      # the same note repair as pdf.layout
+        breaks = "".join(f'[data-block="{block}"] {{ break-before: page; }}\n' for block in pushed)
+        document = html.render(stylesheets=[pdf.stylesheet(_SHARED.book, _SHARED.variant, job.extra_css + breaks)])
+        blocks = {last_block_on_page(document, p) for p, _, _ in displaced_notes(document)}
+        blocks = sorted(b for b in blocks if b and b not in pushed)
+        if not blocks:
+            break
+        pushed += blocks
+    context = _SHARED.context
+    own = len(document.pages) - job.drop_tail
+    if own < 1 or any(_has_text(page._page_box) for page in document.pages[own:]):
+        raise CannotSplit(f"part {job.index}: the next part's opening did not start a page of its own")
+    if job.index == 0 and _SHARED.counts[0] >= 0 and _SHARED.counts[0] != own:
+        raise CannotSplit("the front matter changed length once page numbers were filled in")
+    _report(job.index, own)
+    if not job.write:
+        return Laid(None, own, 1, {})
+    start = _wait_for_start(job.index)
+    if start % 2 == 0:
+        raise CannotSplit(f"part {job.index} would open on a verso (page {start})")
+    if start != 1:
+        _renumber(document, context, start - 1)
+    # The dropped pages stay in this part's PDF (its links to them become named
+    # destinations the merge points at the real pages); only the merge leaves them out.
+    offset = start - 1
+    found = [dataclasses.replace(p, page=p.page + offset) for p in problems(document) if p.page <= own]
+    starts = [dataclasses.replace(s, page=str(int(s.page) + offset)) for s in page_starts(document)
+              if int(s.page) <= own]
+    anchors = {}
+    for number, page in enumerate(document.pages[:own]):
+        for name, position in page.anchors.items():
+            anchors.setdefault(name, [number, *position[:2]])
+    buffer = io.BytesIO()
+    document.write_pdf(buffer, **job.pdf_options)
+    return Laid(buffer.getvalue(), own, start, anchors, found, starts)
+
+
+def _has_text(page_box) -> bool:
+    from weasyprint.formatting_structure import boxes
+    return any(isinstance(box, boxes.TextBox) and box.text.strip() for box in page_box.children[0].descendants())
+
+
+def _renumber(document, context, offset: int) -> None:
+    """Re-make the margin boxes (folios, running heads) as if the part began `offset` pages
+    later: the same code WeasyPrint runs at the end of layout_document, with the page
+    counter moved. The page areas are untouched."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.background import layout_backgrounds
+    for i, page in enumerate(document.pages):
+        page_box = page._page_box
+        context.current_page = i + 1
+        state = context.page_maker[i + 1][3]
+        counters = dict(state[1])
+        counters["page"] = [value + offset for value in counters.get("page", [i + 1])]
+        state = (state[0], counters, *state[2:])
+        kept = [c for c in page_box.children if not isinstance(c, boxes.MarginBox)]
+        page_box.children = tuple(kept) + tuple(_SHARED.make_margin_boxes(context, page_box, state))
+        layout_backgrounds(page_box, context.get_image_from_uri)
+        # Page keeps its own lists of what it draws beside the box tree: refresh them.
+        refreshed = type(page)(page_box)
+        page.__dict__.update(refreshed.__dict__)
+
+
+# ---------------------------------------------------------------- the renderer
+
+
+@dataclass
+class ParallelResult:
+    pages: int
+    problems: list
+    page_starts: list
+    parts_laid_out: int
+
+
+def render_parts(book, document_html: str, target: Path | None, variant: str, pdf_options: dict,
+                 css_key: str, jobs: int | None = None) -> ParallelResult:
+    """Lay out an edition document part by part (cached, in parallel) and write the merged
+    PDF to `target` (None: only lay out, e.g. for the EPUB page list)."""
+    parts, front_html = split_parts(document_html)
+    cache = Cache(book.root)
+    versions = tool_versions()
+    variant_key = digest(versions, css_key, variant, repr(sorted(pdf_options.items())))
+
+    def extra_css(part: Part) -> str:
+        return f"html {{ counter-reset: footnote {part.notes_before}; }}\n" if part.notes_before else ""
+
+    probe_html, probe_css = front_html({})
+    layout_keys = [digest(variant_key, probe_html, probe_css)] + \
+                  [digest(variant_key, p.html, extra_css(p)) for p in parts[1:]]
+    counts = [c if isinstance(c := cache.get_json("pages", key), int) else -1 for key in layout_keys]
+
+    laid: dict[int, Laid] = {}
+
+    def starts() -> list[int | None]:
+        out, total = [], 1
+        for c in counts:
+            out.append(total if total is not None else None)
+            total = total + c if (total is not None and c >= 0) else None
+        return out
+
+    def from_cache(index: int) -> None:
+        start = starts()[index]
+        if start is None or index in laid:
+            return
+        hit = cache.get_json("part", digest(layout_keys[index], str(start)))
+        data = cache.get_bytes("part", digest(layout_keys[index], str(start)))
+        if hit is not None and data is not None:
+            laid[index] = _laid_from_json(hit, data)
+
+    for i in range(1, len(parts)):
+        from_cache(i)
+    todo_first = [i for i in range(1, len(parts)) if i not in laid and counts[i] < 0]
+
+    ctx = multiprocessing.get_context("spawn")
+    shared_counts = ctx.Array("i", counts, lock=False)
+    failed = ctx.Value("i", 0, lock=False)
+    condition = ctx.Condition()
+    stub = SimpleNamespace(config=book.config, root=book.root)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(parts)))
+    laid_out = 0
+    try:
+        with _main_module_hidden(), ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                 initargs=(shared_counts, failed, condition, stub, book.root, variant)) as pool:
+            def run(indices: list[int], probe: bool = False) -> None:
+                nonlocal laid_out
+                futures = []
+                if probe:
+                    futures.append((0, pool.submit(_layout_job, Job(0, probe_html, probe_css, parts[0].drop_tail,
+                                                                    False, pdf_options))))
+                for i in indices:
+                    futures.append((i, pool.submit(_layout_job, Job(i, parts[i].html, extra_css(parts[i]),
+                                                                    parts[i].drop_tail, True, pdf_options))))
+                for i, future in futures:
+                    result = future.result()
+                    laid_out += 1
+                    counts[i] = result.pages
+                    cache.put_json("pages", layout_keys[i], result.pages)
+                    if result.pdf is not None:
+                        laid[i] = result
+                        key = digest(layout_keys[i], str(result.start))
+                        cache.put_bytes("part", key, result.pdf)
+                        cache.put_json("part", key, _laid_to_json(result))
+
+            # 1. the parts whose length is unknown (and the front matter's length, if unknown)
+            if todo_first or counts[0] < 0:
+                run(todo_first, probe=counts[0] < 0)
+            # 2. every other part: from the cache at its (now known) first page, or laid out
+            for i in range(1, len(parts)):
+                from_cache(i)
+            rest = [i for i in range(1, len(parts)) if i not in laid]
+            if rest:
+                for i, c in enumerate(counts):
+                    shared_counts[i] = c
+                run(rest)
+            # 3. the front matter, with the page numbers of its targets
+            page_of = {}
+            for i in range(1, len(parts)):
+                for name, (number, _, _) in laid[i].anchors.items():
+                    page_of.setdefault(name, laid[i].start + number)
+            front, css = front_html(page_of)
+            front_key = digest(variant_key, front, css)
+            hit, data = cache.get_json("part", front_key), cache.get_bytes("part", front_key)
+            if hit is not None and data is not None:
+                laid[0] = _laid_from_json(hit, data)
+            else:
+                shared_counts[0] = counts[0]
+                result = pool.submit(_layout_job, Job(0, front, css, parts[0].drop_tail, True, pdf_options)).result()
+                laid_out += 1
+                laid[0] = result
+                cache.put_bytes("part", front_key, result.pdf)
+                cache.put_json("part", front_key, _laid_to_json(result))
+    except CannotSplit:
+        raise
+    total = sum(laid[i].pages for i in range(len(parts)))
+    if target is not None:
+        merge_parts([(laid[i].pdf, laid[i].pages) for i in range(len(parts))], target, tagged="pdf_variant" in pdf_options)
+    problems = [p for i in range(len(parts)) for p in laid[i].problems]
+    page_starts = [s for i in range(len(parts)) for s in laid[i].page_starts]
+    return ParallelResult(total, problems, page_starts, laid_out)
+
+
+@contextlib.contextmanager
+def _main_module_hidden():
+    """Spawned workers need nothing from the main module, and must not run it:
+    `python -m ikidil` has no `if __name__ == "__main__"` guard (multiprocessing would
+    re-run the command in every worker). Hide it while the pool starts its processes."""
+    main = sys.modules.get("__main__")
+    saved = {name: getattr(main, name) for name in ("__spec__", "__file__") if hasattr(main, name)}
+    try:
+        for name in saved:
+            setattr(main, name, None) if name == "__spec__" else delattr(main, name)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(main, name, value)
+
+
+def _laid_to_json(laid: Laid) -> dict:
+    return {"pages": laid.pages, "start": laid.start, "anchors": laid.anchors,
+            "problems": [[p.kind, p.page, p.block, p.detail] for p in laid.problems],
+            "page_starts": [[s.page, s.section, s.offset] for s in laid.page_starts]}
+
+
+def _laid_from_json(data: dict, pdf: bytes) -> Laid:
+    from ..pagemap import PageStart
+    from .pdf_guards import LayoutProblem
+    return Laid(pdf, data["pages"], data["start"], data["anchors"],
+                [LayoutProblem(*p) for p in data["problems"]], [PageStart(*s) for s in data["page_starts"]])
+
+
+def render_pdf_parallel(book, edition, target: Path | None, variant: str = "digital",
+                        jobs: int | None = None) -> ParallelResult:
+    """render/pdf.render_pdf, part by part. Raises CannotSplit for editions it cannot lay
+    out this way (the caller then uses render_pdf)."""
+    from . import pdf
+    if edition.name not in book.config.languages:
+        raise CannotSplit("the bilingual edition numbers each language's notes apart")
+    options = {"pdf_variant": "pdf/ua-1"} if variant == "digital" else {}
+    options["pdf_identifier"] = pdf.pdf_identifier(book, edition, variant).encode()
+    return render_parts(book, pdf.edition_html(book, edition), target, variant, options,
+                        _resources_key(book, variant), jobs)
+
+
+def render_pdf_fast(book, edition, target: Path, variant: str, warn=None, jobs: int | None = None,
+                    need_page_starts: bool = False):
+    """The build's PDF entry point: part by part when the edition allows it, else one
+    WeasyPrint document (render/pdf.render_pdf). Returns (Output, page starts or None)."""
+    from . import pdf
+    from ..outputs import Output
+    from ..pagemap import page_starts
+    try:
+        result = render_pdf_parallel(book, edition, target, variant, jobs)
+    except CannotSplit as why:
+        log.info("%s PDF laid out as one document: %s", edition.name, why)
+        kept = []
+        output = pdf.render_pdf(book, edition, target, variant, warn=warn, keep=kept.append)
+        return output, page_starts(kept[0]) if need_page_starts else None
+    if warn is not None:
+        for finding in _findings(book, edition, result.problems):
+            warn(finding)
+    return Output(edition.name, "pdf", variant, target, pages=result.pages), result.page_starts
+
+
+def print_page_starts(book, edition, jobs: int | None = None) -> list:
+    """Where each page of the print edition begins (for the EPUB page list), from the cached
+    part layouts when there are any; nothing is written."""
+    from ..pagemap import page_starts
+    from . import pdf
+    try:
+        options = {"pdf_identifier": pdf.pdf_identifier(book, edition, "print").encode()}
+        if edition.name not in book.config.languages:
+            raise CannotSplit("bilingual edition")
+        return render_parts(book, pdf.edition_html(book, edition), None, "print", options,
+                            _resources_key(book, "print"), jobs).page_starts
+    except CannotSplit:
+        return page_starts(pdf.layout(book, edition, "print"))
+
+
+def _findings(book, edition, problems) -> list:
+    """As pdf.layout_findings, from problems found in the workers (no Document here)."""
+    from ..checks.base import Finding, Severity
+    from ..transform import chapter_id
+    chapters = {chapter_id(ch): ch for ch in book.chapters[edition.languages[0]]}
+    codes = {"footnote-clipped": "PDF001", "overfull-line": "PDF002", "footnote-displaced": "PDF003"}
+    findings = []
+    for problem in problems:
+        chapter, block = None, None
+        if problem.block:
+            section, number = problem.block.rsplit(":", 1)
+            chapter = chapters.get(section)
+            if chapter is not None and int(number) < len(chapter.blocks):
+                block = chapter.blocks[int(number)]      # blocks[0] is the chapter heading
+        findings.append(Finding(codes.get(problem.kind, "PDF002"), Severity.WARNING,
+                                f"{edition.name} PDF, page {problem.page}, block {block.index if block else '?'}: "
+                                f"{problem.detail}",
+                                file=chapter.path if chapter else None, line=block.line if block else None,
+                                chapter=chapter.name if chapter else None,
+                                block=block.index if block else None))
+    return findings
+
+
+def _resources_key(book, variant: str) -> str:
+    """What a part's pages depend on besides its HTML: the page set-up and the book's other
+    files (images, fonts); chapter texts are in the HTML already."""
+    from . import pdf
+    from ..cache import input_files
+    parts = [repr(pdf.page_setup(book, variant))]
+    for path in input_files(book.root):
+        if path.suffix != ".md":
+            parts += [path.relative_to(book.root).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+# ---------------------------------------------------------------- the merge
+
+
+def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool) -> None:
+    """One PDF from the parts' PDFs, keeping the first `own` pages of each.
+
+    The first part (front matter) is the base: its catalog keeps the document's metadata,
+    language, viewer preferences and PDF/UA marks. Then, for the pages of every part:
+    named destinations (later parts win: the front matter's target pages are dropped),
+    cross-part links (ikidil-part:<id> → the named destination <id>), the outline (rebuilt
+    from each part's bookmarks) and, when tagged, the structure tree."""
+    import pikepdf
+    from ..outputs import atomic_path
+    sources = [pikepdf.open(io.BytesIO(data)) for data, _ in parts]
+    out = sources[0]
+    base_own = parts[0][1]
+    outline_items: list[tuple[list, int]] = []          # (part's outline items, page offset)
+    dests: dict[str, pikepdf.Array] = {}
+    struct = _StructMerge(out) if tagged and "/StructTreeRoot" in out.Root else None
+
+    def collect(pdf, own: int, offset: int, page_objects: list) -> None:
+        with pdf.open_outline() as outline:
+            outline_items.append((_outline_tree(pdf, outline.root, own), offset))
+        names = pdf.Root.get("/Names", {}).get("/Dests", {})
+        for name, dest in _name_tree_items(names):
+            index = _page_index(pdf, dest[0])
+            if index is not None and index < own:
+                dests[name] = pikepdf.Array([page_objects[index], *list(dest)[1:]])
+
+    dropped = list(out.pages)[base_own:]
+    if struct:
+        struct.forget_pages(out, dropped)
+    collect(out, base_own, 0, [page.obj for page in out.pages])
+    for pdf, (_, own) in zip(sources[1:], parts[1:]):
+        offset = len(out.pages) - len(dropped)
+        kept = list(pdf.pages)[:own]
+        part_struct = _StructMerge(pdf) if struct and "/StructTreeRoot" in pdf.Root else None
+        if part_struct:
+            part_struct.forget_pages(pdf, list(pdf.pages)[own:])
+        start = len(out.pages)
+        out.pages.extend(kept)
+        copied = [out.pages[start + i].obj for i in range(len(kept))]
+        if part_struct:
+            struct.append(part_struct, copied)
+        collect(pdf, own, offset, copied)
+    for page in dropped:
+        out.pages.remove(page)
+
+    for page in out.pages:
+        for annot in page.get("/Annots", []):
+            action = annot.get("/A")
+            if action is not None and str(action.get("/URI", "")).startswith(PART_SCHEME):
+                name = str(action.URI)[len(PART_SCHEME):]
+                del annot["/A"]
+                annot.Dest = pikepdf.String(name)
+    names = pikepdf.Array()
+    for name in sorted(dests, key=lambda n: n.encode("utf-8")):
+        names.append(pikepdf.String(name))
+        names.append(dests[name])
+    out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
+    if struct:
+        struct.finish()
+    with out.open_outline() as outline:
+        outline.root.clear()
+        for items, offset in outline_items:
+            outline.root.extend(_outline_items(out, items, offset))
+    with atomic_path(target) as tmp:
+        out.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for pdf in sources:
+        pdf.close()
+
+
+def _name_tree_items(node):
+    """(name, destination) of a PDF name tree, flat or with kids."""
+    for i in range(0, len(node.get("/Names", [])), 2):
+        yield str(node.Names[i]), node.Names[i + 1]
+    for kid in node.get("/Kids", []):
+        yield from _name_tree_items(kid)
+
+
+def _page_index(pdf, page_obj) -> int | None:
+    try:
+        return pdf.pages.index(page_obj)
+    except ValueError:
+        return None
+
+
+def _outline_tree(pdf, items, own: int) -> list:
+    """[(title, page index in the part, top, children)] of a part's outline."""
+    out = []
+    for item in items:
+        dest = item.destination
+        index = _page_index(pdf, dest[0]) if dest is not None and len(dest) else None
+        if index is None or index >= own:
+            continue
+        top = float(dest[3]) if len(dest) > 3 and dest[1] == "/XYZ" else None
+        out.append((item.title, index, top, _outline_tree(pdf, item.children, own)))
+    return out
+
+
+def _outline_items(pdf, items, offset: int) -> list:
+    import pikepdf
+    result = []
+    for title, index, top, children in items:
+        dest = pikepdf.make_page_destination(pdf, index + offset, "XYZ", top=top) if top is not None \
+            else pikepdf.make_page_destination(pdf, index + offset)
+        item = pikepdf.OutlineItem(title, dest)
+        item.children.extend(_outline_items(pdf, children, offset))
+        result.append(item)
+    return result
+
+
+class _StructMerge:
+    """The tagged structure of one part, and how it joins the merged document's.
+
+    WeasyPrint writes StructTreeRoot /K [Document element], a flat /ParentTree /Nums of
+    keys 0…n (each page's /StructParents and each annotation's /StructParent). A part's
+    top-level elements move under the base's Document element; its keys are shifted past
+    the base's; elements only on dropped pages are removed."""
+
+    def __init__(self, pdf):
+        self.pdf = pdf
+        self.root = pdf.Root.StructTreeRoot
+        import pikepdf
+        kids = self.root.K
+        self.document = kids[0] if isinstance(kids, pikepdf.Array) else kids
+        nums = self.root.ParentTree.get("/Nums", [])
+        self.nums = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        self.next_key = 1 + max(self.nums, default=-1)
+
+    def forget_pages(self, pdf, pages) -> None:
+        gone = {page.obj.objgen for page in pages}
+        for page in pages:
+            key = page.obj.get("/StructParents")
+            if key is not None:
+                self.nums.pop(int(key), None)
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/StructParent") is not None:
+                    self.nums.pop(int(annot.StructParent), None)
+        _prune(self.document, gone)
+
+    def append(self, part: "_StructMerge", copied_pages: list) -> None:
+        import pikepdf
+        shift = self.next_key
+        for page in copied_pages:
+            if "/StructParents" in page:
+                page.StructParents = int(page.StructParents) + shift
+            for annot in page.get("/Annots", []):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + shift
+        for key, value in part.nums.items():
+            self.nums[key + shift] = _copy(self.pdf, value)
+        self.next_key = shift + part.next_key
+        kids = self.document.get("/K")
+        if kids is None:
+            kids = self.document.K = pikepdf.Array()
+        elif not isinstance(kids, pikepdf.Array):
+            kids = self.document.K = pikepdf.Array([kids])
+        for kid in _as_list(part.document.get("/K")):
+            copied = _copy(self.pdf, kid)
+            if isinstance(copied, pikepdf.Dictionary) and "/P" in copied:
+                copied.P = self.document
+            kids.append(copied)
+
+    def finish(self) -> None:
+        import pikepdf
+        nums = pikepdf.Array()
+        for key in sorted(self.nums):
+            nums.append(key)
+            nums.append(self.nums[key])
+        self.root.ParentTree = self.pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
+        self.root.ParentTreeNextKey = self.next_key
+
+
+def _copy(pdf, value):
+    """copy_foreign for indirect objects; direct arrays are copied item by item."""
+    import pikepdf
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return pdf.copy_foreign(value)
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copy(pdf, item) for item in value])
+    return value
+
+
+def _as_list(value) -> list:
+    import pikepdf
+    if value is None:
+        return []
+    return list(value) if isinstance(value, pikepdf.Array) else [value]
+
+
+def _prune(element, gone: set) -> bool:
+    """Remove from `element` the kids that lie only on dropped pages; True when nothing is left."""
+    import pikepdf
+    if not isinstance(element, pikepdf.Dictionary):
+        return False                                        # a bare MCID: on the element's /Pg
+    page = element.get("/Pg")
+    kids = _as_list(element.get("/K"))
+    if not kids:
+        return page is not None and page.objgen in gone
+    kept = []
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary):
+            if _prune(kid, gone):
+                continue
+        elif page is not None and page.objgen in gone:      # MCID on a dropped page
+            continue
+        kept.append(kid)
+    if len(kept) != len(kids):
+        element.K = pikepdf.Array(kept)
+    return not kept
