@@ -268,3 +268,21 @@ def test_check_cli_bad_glossary_exits_2_naming_file_and_line(seed_copy):
 def test_check_cli_bad_usage_exits_2(seed_copy):
     proc = run_ikidil(["check", "--format", "xml"], cwd=seed_copy)
     assert proc.returncode == 2
+
+
+def readme_block(after: str) -> list[str]:
+    """The lines of the README code block that follows the line `after`."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split(after, 1)[1].split("```", 1)[0]
+    return [line for line in block.strip().splitlines()]
+
+
+def test_readme_check_example_is_real_output(seed_copy):
+    path = seed_copy / "translations/en" / CHAPTER
+    paragraphs = path.read_text(encoding="utf-8").split("\n\n")
+    path.write_text("\n\n".join(p for p in paragraphs if not p.startswith("Soviet Russian control")),
+                    encoding="utf-8")
+    edit(seed_copy, "translations/en", "[@gokay2006, 9]", "[@gokay2006, 19]")
+    proc = run_ikidil(["check"], cwd=seed_copy)
+    expected = readme_block("$ ikidil check\n")
+    assert proc.stdout.splitlines() + proc.stderr.splitlines() == expected

@@ -118,3 +118,13 @@ def test_unknown_chapter_and_broken_lock_are_bad_input(seed_copy):
     proc = run_ikidil(["status"], cwd=seed_copy)
     assert proc.returncode == 2 and f"translations/en/{LOCK_NAME}:" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_readme_status_example_is_real_output(seed_copy):
+    rewrite(seed_copy, "manuscript", lambda t: t.replace("Türkiye’den beklentilerine", "Türkiye’den umutlarına"))
+    rewrite(seed_copy, "translations/en", lambda t: "\n\n".join(
+        p for p in t.split("\n\n") if not p.startswith("Soviet Russian control")))
+    proc = run_ikidil(["status"], cwd=seed_copy)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    expected = readme.split("$ ikidil status\n", 1)[1].split("$ ikidil status --accept", 1)[0]
+    assert proc.stdout == expected

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import Counter
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .i18n import lower
 
@@ -100,6 +101,7 @@ def stem(word: str, lang: str) -> str:
     return word.split("’")[0]
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """A spelling-insensitive key: İbrahim/Ibrahim, Perinçek/Perincek compare equal."""
     word = word.replace("ı", "i").replace("İ", "I")
@@ -119,9 +121,10 @@ def capitalised_words(text: str, lang: str) -> list[tuple[str, bool]]:
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    before = text[:start].rstrip(_OPENERS)
+    window = max(0, start - 40)              # enough to see past quotes and dashes
+    before = text[window:start].rstrip(_OPENERS)
     if not before:
-        return True
+        return window == 0
     if before[-1] not in _SENTENCE_END:
         return False
     # An initial (G. V. Chicherin) ends with a period but does not end a sentence.

@@ -8,9 +8,11 @@ codes, its text kept in <originalData>: citations `[@key, 12]` and note referenc
 text — the note is translated inline, where it belongs. Characters XML cannot hold
 travel as <cp hex="…"/>.
 
-Each unit records the hash of its source block (metadata module, type "source-hash")
-and its state: "translated" when the translation block exists and was made for this
-source, otherwise "initial" with subState "ikidil:needs-translation".
+Each unit records the hash of its source block (metadata module, type "source-hash",
+the lockfile's hash: ikidil.lock) and its state: "translated" when the lockfile says the
+translation block was made for this source, otherwise "initial" with subState
+"ikidil:needs-translation". On import, units the CAT tool marks translated, reviewed or
+final (and made for the current source) are recorded in the lockfile.
 
 Import puts each unit's target back into the translation file in place of its block,
 everything between blocks (blank lines, comments, note definitions) kept as it was:
@@ -18,7 +20,6 @@ an export followed by an import leaves the translation byte-identical."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from lxml import etree
 from .align import align_chapter
 from .errors import BookError
 from .load import Book, Chapter
+from .lock import LockEntry, State, block_hash, block_states, first_words, load_lock, write_lock
 from .outputs import write_bytes_atomic
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -38,12 +40,6 @@ X = f"{{{XLIFF_NS}}}"
 MDA = f"{{{MDA_NS}}}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 NEEDS_TRANSLATION = "ikidil:needs-translation"
-
-
-def source_hash(text: str) -> str:
-    # The hash of a source block's Markdown (NFC). Local until the lockfile API
-    # (ikidil.lock) provides the one shared hash; both hash the same NFC text.
-    return hashlib.sha256(unicodedata.normalize("NFC", text).encode()).hexdigest()[:16]
 
 
 # ---- a chapter's text cut at its blocks
@@ -166,6 +162,9 @@ def _text_of(el: etree._Element, data: dict[str, str], where: str) -> str:
     """XLIFF inline content → Markdown text (the inverse of _fill)."""
     out = [el.text or ""]
     for child in el:
+        if not isinstance(child.tag, str):     # a comment or processing instruction: not text
+            out.append(child.tail or "")
+            continue
         tag = etree.QName(child).localname
         if tag == "ph":
             out.append(_data(child.get("dataRef"), data, where))
@@ -194,18 +193,16 @@ def _data(ref: str | None, data: dict[str, str], where: str) -> str:
 # ---- export
 
 
-def export_xliff(book: Book, lang: str, target: Path,
-                 translated: "callable | None" = None) -> Path:
-    """Write `target` (XLIFF 2.1) for translating the book into `lang`.
-
-    `translated(chapter_name, block_index, source_hash)` says whether the existing
-    translation block was made for this source; default: every existing block counts."""
+def export_xliff(book: Book, lang: str, target: Path) -> Path:
+    """Write `target` (XLIFF 2.1) for translating the book into `lang`. A unit is
+    "translated" when the lockfile says its translation was made for this source."""
     config = book.config
     if lang not in config.translations:
         raise BookError(f"'{lang}' is not a translation language of this book",
                         file=config.root / "book.yaml", line=config.line_of("translations"),
                         hint=f"choose from {', '.join(config.translations)} or add it to 'translations'")
     root = etree.Element(X + "xliff", nsmap=NSMAP, version="2.1", srcLang=config.language, trgLang=lang)
+    lock = load_lock(config.manuscript_dir(lang))
     for source in book.chapters[config.language]:
         translation = book.chapter(lang, source.name)
         alignment = align_chapter(source, translation)
@@ -213,12 +210,13 @@ def export_xliff(book: Book, lang: str, target: Path,
         tgt_text = slice_chapter(translation) if translation else None
         file_el = etree.SubElement(root, X + "file", id=f"f-{source.slug}",
                                    original=source.path.relative_to(book.root).as_posix())
-        for pair in alignment.pairs:
+        states = block_states(alignment, lock)
+        for pair, state in zip(alignment.pairs, states):
             if pair.source is None:
                 continue     # an extra translation block: kept in the file untouched on import
             index = pair.source.index
             text = src_text.blocks[index]
-            digest = source_hash(text)
+            digest = block_hash(pair.source)
             unit = etree.SubElement(file_el, X + "unit", id=f"b{index + 1}", name=pair.source.kind)
             unit.set(XML_SPACE, "preserve")
             meta = etree.SubElement(etree.SubElement(etree.SubElement(unit, MDA + "metadata"),
@@ -229,7 +227,7 @@ def export_xliff(book: Book, lang: str, target: Path,
             segment = etree.SubElement(unit, X + "segment")
             codes, counter = _Codes(), [0]
             _fill(etree.SubElement(segment, X + "source"), text, codes, counter)
-            done = pair.target is not None and (translated is None or translated(source.name, index, digest))
+            done = state.state is State.TRANSLATED
             if pair.target is not None:
                 _fill(etree.SubElement(segment, X + "target"), tgt_text.blocks[pair.target.index], codes, [0])
             segment.set("state", "translated" if done else "initial")
@@ -252,6 +250,7 @@ class ImportResult:
     units: int
     updated: int
     stale: list[str]       # units whose source changed since the export
+    accepted: int = 0      # blocks recorded in the lockfile as translated from the current source
 
 
 def import_xliff(book: Book, xliff: Path) -> ImportResult:
@@ -275,7 +274,7 @@ def import_xliff(book: Book, xliff: Path) -> ImportResult:
         if source is None:
             raise BookError(f"XLIFF file '{file_el.get('original')}' is not a chapter of this book",
                             file=xliff, line=file_el.sourceline, hint="export again from this book")
-        targets = _targets(file_el, source, xliff, result)
+        targets, done = _targets(file_el, source, xliff, result)
         path = config.manuscript_dir(lang) / name
         before = path.read_bytes() if path.is_file() else None
         text = _apply(source, book.chapter(lang, name), targets)
@@ -283,7 +282,26 @@ def import_xliff(book: Book, xliff: Path) -> ImportResult:
         if data != before:
             write_bytes_atomic(path, data)
             result.changed.append(path)
+            result.accepted += _record_in_lock(book, lang, source, path, done)
     return result
+
+
+def _record_in_lock(book: Book, lang: str, source: Chapter, path: Path, done: set[int]) -> int:
+    """Units the CAT tool marks translated/reviewed/final, for the current source, go into
+    the lockfile; blocks the lock already accepted stay accepted. Without a lockfile
+    staleness is not tracked yet, and none is created."""
+    from .load import load_chapter
+    lock = load_lock(book.config.manuscript_dir(lang))
+    if not lock.exists:
+        return 0
+    translation = load_chapter(path, lang, book.bibliography, book.root)
+    alignment = align_chapter(source, translation)
+    accepted = lock.hashes(source.name)
+    entries = [LockEntry(p.target.index + 1, p.source.index + 1, block_hash(p.source), first_words(p.source))
+               for p in alignment.aligned if p.source.index in done or block_hash(p.source) in accepted]
+    lock.chapters[source.name] = entries
+    write_lock(lock)
+    return sum(1 for p in alignment.aligned if p.source.index in done)
 
 
 def _parse(path: Path) -> etree._ElementTree:
@@ -291,7 +309,11 @@ def _parse(path: Path) -> etree._ElementTree:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_blank_text=False)
     try:
-        return etree.parse(str(path), parser)
+        tree = etree.parse(str(path), parser)
+        if tree.docinfo.internalDTD is not None or tree.docinfo.system_url:
+            raise BookError("XLIFF file declares a DTD (entities could read local files); not accepted",
+                            file=path, line=1, hint="remove the <!DOCTYPE …> declaration")
+        return tree
     except OSError as exc:
         raise BookError(f"cannot read XLIFF file: {exc}", file=path) from None
     except etree.XMLSyntaxError as exc:
@@ -299,9 +321,14 @@ def _parse(path: Path) -> etree._ElementTree:
                         hint="the file is not well-formed XML; open it in your CAT tool and export again") from None
 
 
-def _targets(file_el, source: Chapter, xliff: Path, result: ImportResult) -> dict[int, str]:
-    sliced = slice_chapter(source)
+DONE_STATES = ("translated", "reviewed", "final")
+
+
+def _targets(file_el, source: Chapter, xliff: Path, result: ImportResult) -> tuple[dict[int, str], set[int]]:
+    """Each unit's target text by source block index, and the indexes the CAT tool marks done
+    (for the current source: a unit exported from an older source is not marked done)."""
     found: dict[int, str] = {}
+    done: set[int] = set()
     for unit in file_el.iter(X + "unit"):
         result.units += 1
         uid = unit.get("id", "")
@@ -318,10 +345,14 @@ def _targets(file_el, source: Chapter, xliff: Path, result: ImportResult) -> dic
         if not text.strip():
             continue
         recorded = unit.findtext(f"{MDA}metadata/{MDA}metaGroup/{MDA}meta[@type='source-hash']")
-        if recorded and recorded != source_hash(sliced.blocks[index]):
+        current = recorded == block_hash(source.blocks[index])
+        if recorded and not current:
             result.stale.append(f"{source.name} {uid}")
+        segment = unit.find(f"{X}segment")
+        if current and segment.get("state") in DONE_STATES and segment.get("subState") != NEEDS_TRANSLATION:
+            done.add(index)
         found[index] = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
-    return found
+    return found, done
 
 
 def _apply(source: Chapter, translation: Chapter | None, targets: dict[int, str]) -> str:

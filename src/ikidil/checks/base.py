@@ -69,14 +69,31 @@ class Context:
         return Severity.ERROR if self.book.config.policy[gap] == "error" else Severity.WARNING
 
 
-def units(pair: BlockPair) -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class BlockView:
+    """What rules read of a block, computed once per run (a book may have tens of
+    thousands of blocks and a dozen rules reading each)."""
+    text: str
+    notes: tuple[str, ...]             # the text of each note, in order
+    citations: tuple                   # load.Citation, in order
+
+
+def view(block, ctx: Context) -> BlockView:
+    views = ctx.shared.setdefault("views", {})
+    found = views.get(id(block))
+    if found is None or found[0] is not block:
+        notes = tuple(stringify(n["c"]) for n in block.notes)
+        found = views[id(block)] = (block, BlockView(block.text, notes, tuple(block.citations)))
+    return found[1]
+
+
+def units(pair: BlockPair, ctx: Context) -> list[tuple[str, str, str]]:
     """(where, source text, translation text) for a pair: the block's own text, then each
     note paired by order (when both sides have the same number of notes)."""
-    out = [("block", pair.source.text, pair.target.text)]
-    snotes, tnotes = pair.source.notes, pair.target.notes
-    if len(snotes) == len(tnotes):
-        out.extend((f"note {i}", stringify(s["c"]), stringify(t["c"]))
-                   for i, (s, t) in enumerate(zip(snotes, tnotes), 1))
+    s, t = view(pair.source, ctx), view(pair.target, ctx)
+    out = [("block", s.text, t.text)]
+    if len(s.notes) == len(t.notes):
+        out.extend((f"note {i}", sn, tn) for i, (sn, tn) in enumerate(zip(s.notes, t.notes), 1))
     return out
 
 

@@ -12,6 +12,7 @@ languages, the glossary maps each language to its own table: `{en: {â€¦}, de: {â
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -73,13 +74,19 @@ def words(text: str, lang: str) -> list[str]:
     return [lower(w, lang) for w in WORD.findall(text)]
 
 
+@lru_cache(maxsize=4096)
+def term_words(term: str, lang: str) -> tuple[str, ...]:
+    return tuple(words(term, lang))
+
+
 def find(term: str, text_words: list[str], lang: str) -> list[int]:
     """Start positions where the term occurs, each term word matching a word that begins with it."""
-    wanted = words(term, lang)
+    wanted = term_words(term, lang)
     if not wanted:
         return []
-    return [i for i in range(len(text_words) - len(wanted) + 1)
-            if all(text_words[i + k].startswith(w) for k, w in enumerate(wanted))]
+    first = wanted[0]
+    return [i for i, word in enumerate(text_words[:len(text_words) - len(wanted) + 1])
+            if word.startswith(first) and all(text_words[i + k].startswith(w) for k, w in enumerate(wanted))]
 
 
 def glossary_of(ctx) -> list[Term]:
@@ -93,7 +100,7 @@ def source_terms_in(text: str, ctx) -> set[str]:
     tokens = words(text, ctx.source_lang)
     covered: set[str] = set()
     for term in glossary_of(ctx):
-        size = len(words(term.source, ctx.source_lang))
+        size = len(term_words(term.source, ctx.source_lang))
         for start in find(term.source, tokens, ctx.source_lang):
             covered.update(tokens[start:start + size])
     return covered
@@ -101,7 +108,7 @@ def source_terms_in(text: str, ctx) -> set[str]:
 
 @block_rule("G001", Severity.WARNING, "glossary term not used")
 def glossary_terms(pair, ctx):
-    for where, source, target in units(pair):
+    for where, source, target in units(pair, ctx):
         source_words, target_words = words(source, ctx.source_lang), words(target, ctx.lang)
         for term in glossary_of(ctx):
             if find(term.source, source_words, ctx.source_lang) and not any(

@@ -7,7 +7,7 @@ from collections import Counter
 
 from .. import facts
 from ..ast import walk
-from .base import Severity, block_rule, units
+from .base import Severity, block_rule, units, view
 from .glossary import source_terms_in
 
 
@@ -23,7 +23,7 @@ def _show(counter: Counter, label=str) -> str:
 def numbers(pair, ctx):
     """Every number of the source, read in each language's notation (tr 1.000,5 = en 1,000.5);
     years keep their suffixes apart (1917’den = 1917); a small number may be a word (two, iki)."""
-    for where, source, target in units(pair):
+    for where, source, target in units(pair, ctx):
         s, t = facts.numbers(source, ctx.source_lang), facts.numbers(target, ctx.lang)
         lost = Counter({n: k for n, k in (s - t).items() if n not in facts.number_words(target, ctx.lang)})
         added = Counter({n: k for n, k in (t - s).items() if n not in facts.number_words(source, ctx.source_lang)})
@@ -39,7 +39,7 @@ def numbers(pair, ctx):
 @block_rule("F002", Severity.ERROR, "months differ")
 def months(pair, ctx):
     names = facts.MONTHS["en"]
-    for where, source, target in units(pair):
+    for where, source, target in units(pair, ctx):
         s, t = facts.months(source, ctx.source_lang), facts.months(target, ctx.lang)
         if set(s) != set(t):
             def label(m):
@@ -56,7 +56,7 @@ def proper_names(pair, ctx):
     asides are left out: they are not evidence of a name."""
     table = ctx.book.config.transliterations
     src_vocab, tgt_vocab = _chapter_names(ctx)
-    for where, source, target in units(pair):
+    for where, source, target in units(pair, ctx):
         exempt = {facts.fold(table.get(w, w)) for w in source_terms_in(source, ctx)}
         running = facts.outside_parentheses(target)
         target_words = facts.vocabulary(target, ctx.lang)
@@ -89,7 +89,7 @@ _QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("„", "“"))
 
 @block_rule("Q001", Severity.WARNING, "quotation marks unbalanced")
 def quotation_marks(pair, ctx):
-    for where, source, target in units(pair):
+    for where, source, target in units(pair, ctx):
         for side, text in (("translation", target), ("source", source)):
             problem = _unbalanced(text)
             if problem:
@@ -115,7 +115,7 @@ MIN_LENGTH_FOR_RATIO = 80   # characters: shorter blocks (headings, short lines)
 @block_rule("L001", Severity.WARNING, "length ratio outlier")
 def length_ratio(pair, ctx):
     low, high = ctx.book.config.length_ratio
-    s, t = len(pair.source.text), len(pair.target.text)
+    s, t = len(view(pair.source, ctx).text), len(view(pair.target, ctx).text)
     if max(s, t) < MIN_LENGTH_FOR_RATIO or s == 0:
         return
     ratio = t / s
@@ -130,7 +130,7 @@ MIN_WORDS_TO_JUDGE_LANGUAGE = 6
 
 @block_rule("U001", Severity.ERROR, "block not translated")
 def untranslated(pair, ctx):
-    source, target = pair.source.text, pair.target.text
+    source, target = view(pair.source, ctx).text, view(pair.target, ctx).text
     words = facts.WORD.findall(target)
     if len(words) < 3:
         return
@@ -154,6 +154,7 @@ def empty_block(pair, ctx):
     for side, block in (("translation", pair.target), ("source", pair.source)):
         if block.kind in _TEXTLESS:
             continue
-        if not block.text.strip() and not block.notes and not block.citations \
+        seen = view(block, ctx)
+        if not seen.text.strip() and not seen.notes and not seen.citations \
                 and not any(el["t"] == "Image" for el in walk(block.node)):
             yield f"{side} block ({block.kind}) is empty: write it or remove it"

@@ -596,6 +596,7 @@ def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool) -> N
     out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
     if struct:
         struct.finish()
+    _share_fonts(out)
     with out.open_outline() as outline:
         outline.root.clear()
         for items, offset in outline_items:
@@ -604,6 +605,72 @@ def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool) -> N
         out.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for pdf in sources:
         pdf.close()
+
+
+def _share_fonts(pdf) -> None:
+    """One embedded font per face instead of one subset per part.
+
+    WeasyPrint subsets each part's fonts keeping the original glyph ids (retain_gids,
+    CIDToGIDMap /Identity) and without subroutines (desubroutinize), so the subsets of a
+    face differ only in which glyphs are filled in: their union is the subset with the
+    most glyph slots, its empty slots filled from the others. Every part's font dictionary
+    then points at that one stream. A face whose subsets cannot be joined keeps them."""
+    import pikepdf
+    faces: dict[str, list] = {}
+    seen = set()
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        for _, font in fonts.items():
+            if font.objgen in seen or font.get("/Subtype") != "/Type0":
+                continue
+            seen.add(font.objgen)
+            descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+            if descriptor is not None and "/FontFile3" in descriptor:
+                faces.setdefault(str(descriptor.FontName), []).append(descriptor)
+    for descriptors in faces.values():
+        streams = {d.FontFile3.objgen: d.FontFile3 for d in descriptors}
+        if len(streams) < 2:
+            continue
+        data = _union_of_subsets([stream.read_bytes() for stream in streams.values()])
+        if data is None:
+            continue
+        shared = pdf.make_stream(data, Subtype=pikepdf.Name.OpenType)
+        for descriptor in descriptors:
+            descriptor.FontFile3 = shared
+
+
+def _union_of_subsets(subsets: list[bytes]) -> bytes | None:
+    from fontTools.ttLib import TTFont
+    try:
+        fonts = [TTFont(io.BytesIO(data)) for data in subsets]
+        if any("CFF " not in font for font in fonts):
+            return None
+        fonts.sort(key=lambda font: -len(font.getGlyphOrder()))
+        base = fonts[0]
+        order = base.getGlyphOrder()
+        target = base["CFF "].cff.topDictIndex[0].CharStrings
+        for other in fonts[1:]:
+            if other.getGlyphOrder() != order[:len(other.getGlyphOrder())]:
+                return None                       # not subsets of the same font
+            source = other["CFF "].cff.topDictIndex[0].CharStrings
+            for name in other.getGlyphOrder():
+                glyph, candidate = target[name], source[name]
+                glyph.decompile()
+                candidate.decompile()
+                if _blank(glyph.program) and not _blank(candidate.program):
+                    glyph.program = list(candidate.program)
+                    glyph.bytecode = None
+        out = io.BytesIO()
+        base.save(out)
+        return out.getvalue()
+    except Exception:                              # a font fontTools cannot rewrite: keep the subsets
+        log.debug("fonts of the parts kept apart", exc_info=True)
+        return None
+
+
+def _blank(program: list) -> bool:
+    """A glyph slot the subsetter emptied: at most a width, then endchar."""
+    return all(not isinstance(op, str) for op in program[:-1]) and (not program or program[-1] == "endchar")
 
 
 def _name_tree_items(node):
