@@ -441,12 +441,36 @@ def test_harmless_html_is_stripped_with_a_warning(book):
     proc = run_ikidil(BUILD_TR, cwd=book)
     assert proc.returncode == 0, proc.stderr
     line = line_of(book / SOURCE, "<b>")
-    warnings = [l for l in proc.stderr.splitlines() if "warning" in l]
+    warnings = [l for l in proc.stderr.splitlines() if "raw HTML" in l]
     assert len(warnings) == 2, proc.stderr   # <b> and </b>; the comments go silently
     assert warnings[0].startswith(f"{SOURCE}:{line}: warning: raw HTML <b> removed")
     assert "write it in Markdown" in warnings[0]
     quiet = run_ikidil(["--quiet", *BUILD_TR], cwd=book)
-    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
+    assert quiet.returncode == 0 and "raw HTML" not in quiet.stderr and quiet.stdout == ""
+
+
+def test_metadata_is_escaped_in_xml(book):
+    """A title full of markup characters is text in the EPUB's XML, never markup."""
+    from lxml import etree
+    import zipfile
+    title = 'Kitap <script>alert(1)</script> & "Q" ]]> &amp;'
+    path = book / "book.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  tr: Mustafa Kemal Paşa")
+    end = text.index("\n", start)
+    escaped = title.replace("\\", "\\\\").replace('"', '\\"')
+    path.write_text(text[:start] + f'  tr: "{escaped}"' + text[end:], encoding="utf-8")
+    proc = run_ikidil(BUILD_TR, cwd=book)
+    assert proc.returncode == 0, proc.stderr
+    epub = max((book / "build").glob("*.tr.epub"), key=lambda p: p.stat().st_mtime)
+    with zipfile.ZipFile(epub) as zf:
+        opf = etree.fromstring(zf.read("EPUB/content.opf"))
+        for name in zf.namelist():
+            if name.endswith((".xhtml", ".opf", ".ncx")):
+                root = etree.fromstring(zf.read(name))             # every XML file still parses
+                assert not root.xpath("//*[local-name()='script']"), name
+    titles = opf.xpath("//*[local-name()='title']/text()")
+    assert title in titles
 
 
 # ---- big input
@@ -475,6 +499,7 @@ def test_five_megabyte_chapter_builds_with_progress(book):
 def test_unwritable_build_folder(book):
     """build/ is read-only: one line naming it, nothing changed. (Root ignores permissions,
     so as root the build runs without the capabilities that let it: setpriv drops them.)"""
+    shutil.rmtree(book / ".ikidil-cache", ignore_errors=True)    # so that the build must write
     build = book / "build"
     before = hashes(build)
     prefix = []
@@ -486,7 +511,8 @@ def test_unwritable_build_folder(book):
                               capture_output=True, text=True)
     finally:
         build.chmod(0o755)
-    assert_one_line_error(proc, ["build", "cannot write to build", "permissions"])
+    assert_one_line_error(proc, ["ikidil: build: cannot write", "into this folder: Permission denied",
+                                 "check the folder's permissions"])
     assert proc.returncode == 2
     assert hashes(build) == before
     assert not list(build.glob("*.part"))
@@ -494,6 +520,7 @@ def test_unwritable_build_folder(book):
 
 def test_disk_full(book):
     """A write that fails half-way (file size limit, as on a full disk) leaves the old book."""
+    shutil.rmtree(book / ".ikidil-cache", ignore_errors=True)    # so that the build must write
     before = hashes(book / "build")
 
     def limit():
@@ -507,6 +534,7 @@ def test_disk_full(book):
 
 def test_interrupted_build_leaves_no_half_written_book(book):
     """Ctrl-C (SIGINT) in the middle of rendering: exit 130, no *.part, the old outputs intact."""
+    shutil.rmtree(book / ".ikidil-cache", ignore_errors=True)
     before = hashes(book / "build")
     proc = subprocess.Popen([sys.executable, "-m", "ikidil", "--verbose", "build", "-e", "tr",
                              "-f", "epub", "-f", "pdf", "--pdf-variant", "digital"],
@@ -525,3 +553,34 @@ def test_interrupted_build_leaves_no_half_written_book(book):
     assert not [p for p in (book / "build").rglob("*") if p.name.endswith(".part")]
     assert not list((book / "build").glob("*.pdf"))       # no half-written PDF
     assert hashes(book / "build") == before
+
+
+# ---- the doors ikidil keeps shut, tested on the real tools
+
+
+def test_pandoc_runs_sandboxed(tmp_path):
+    """Even if a path got past the loader, Pandoc (always --sandbox) could not read it."""
+    import zipfile
+    from ikidil import pandoc
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\nSECRET-BYTES")
+    out = tmp_path / "x.epub"
+    pandoc.run(["-f", "markdown", "-t", "epub3", "-o", str(out)], stdin=f"# T\n\n![x]({secret})\n")
+    with zipfile.ZipFile(out) as zf:
+        assert not any(b"SECRET-BYTES" in zf.read(n) for n in zf.namelist())
+        assert not [n for n in zf.namelist() if n.startswith("EPUB/media/")]
+
+
+def test_weasyprint_fetches_only_project_files(tmp_path):
+    from weasyprint.urls import URLFetchingError
+    from ikidil.render.fetch import ProjectFetcher
+    project = tmp_path / "book"
+    (project / "images").mkdir(parents=True)
+    (project / "images" / "ok.txt").write_text("fine")
+    fetcher = ProjectFetcher(project)
+    assert fetcher.fetch((project / "images" / "ok.txt").as_uri())
+    for url in ("file:///etc/passwd", (project / ".." / "x").resolve().as_uri(),
+                "https://example.com/pixel.png", "ftp://example.com/x"):
+        with pytest.raises(URLFetchingError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 4

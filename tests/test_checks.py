@@ -286,3 +286,11 @@ def test_readme_check_example_is_real_output(seed_copy):
     proc = run_ikidil(["check"], cwd=seed_copy)
     expected = readme_block("$ ikidil check\n")
     assert proc.stdout.splitlines() + proc.stderr.splitlines() == expected
+
+
+def test_check_cli_colours_on_a_terminal(seed_copy):
+    """rich colours the severity on a terminal (FORCE_COLOR stands in for one here)."""
+    edit(seed_copy, "translations/en", "[@gokay2006, 9]", "[@gokay2006, 10]")
+    proc = run_ikidil(["check"], cwd=seed_copy, env={"FORCE_COLOR": "1", "TERM": "xterm-256color"})
+    assert proc.returncode == 1
+    assert "\x1b[" in proc.stdout and "error C002" in proc.stdout

@@ -30,7 +30,7 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     pdf_variants: tuple[str, ...] = VARIANTS
     build_dir: Path | None = None                  # default: <book>/build
-    jobs: int | None = None                        # worker processes (chapter parsing); None: one per core
+    jobs: int | None = None                        # parallel chapter parsing and PDF layout; None: one per core
 
 
 @dataclass

@@ -34,7 +34,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
-        raise BookError(f"cannot write to {target.parent}: {exc.strerror}", file=target.parent,
+        raise BookError(f"cannot write {target.name} into this folder: {exc.strerror}", file=target.parent,
                         hint="check the folder's permissions or free space") from None
     os.close(fd)
     tmp_path = Path(tmp)

@@ -82,6 +82,14 @@ def new_book(folder: Path, title: str | None = None, today: dt.date | None = Non
     except OSError as exc:
         raise BookError(f"cannot create the book: {exc.strerror}", file=exc.filename or folder,
                         hint="check that you may write there") from None
+    # The translation is current: record that in the lockfile, so that from the first
+    # edit on ikidil can tell which translated blocks went stale.
+    from .load import load_book
+    from .lock import lock_path
+    from .status import accept_translation
+    book = load_book(folder)
+    accept_translation(book)
+    written.append(folder / "translations" / "en" / lock_path(Path()).name)
     return written
 
 

@@ -159,12 +159,12 @@ def _check_image(url: str, where: Located, line: int, root: Path) -> None:
     parsed = urlparse(url)
     if parsed.scheme and len(parsed.scheme) > 1:   # (a one-letter "scheme" is a Windows drive)
         raise where.error(f"image '{url[:60]}' is not a file in the book: remote and '{parsed.scheme}:' images are not fetched",
-                          at, "download it into the book's folder (e.g. images/) and link that file")
+                          at, "download it into the book's folder, e.g. images/, and link that file")
     relative = Path(unquote(parsed.path))
     target = (root / relative).resolve()
     if relative.is_absolute() or not target.is_relative_to(root.resolve()):
         raise where.error(f"image '{url}' is outside the book's folder",
-                          at, "copy it into the book (e.g. images/) and use a path relative to book.yaml")
+                          at, "copy it into the book, e.g. images/, and use a path relative to book.yaml")
     if not target.is_file():
         raise where.error(f"image '{url}' does not exist ({display_path(target)})", at,
                           "image paths are relative to the book's folder (where book.yaml is): fix the path or add the file")

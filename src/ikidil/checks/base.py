@@ -82,9 +82,35 @@ def view(block, ctx: Context) -> BlockView:
     views = ctx.shared.setdefault("views", {})
     found = views.get(id(block))
     if found is None or found[0] is not block:
-        notes = tuple(stringify(n["c"]) for n in block.notes)
-        found = views[id(block)] = (block, BlockView(block.text, notes, tuple(block.citations)))
+        has_notes, has_cites = _contains(block.node, ("Note", "Cite"))
+        notes = tuple(stringify(n["c"]) for n in block.notes) if has_notes else ()
+        citations = tuple(block.citations) if has_cites else ()
+        found = views[id(block)] = (block, BlockView(block.text, notes, citations))
     return found[1]
+
+
+def _contains(node: dict, kinds: tuple[str, ...]) -> list[bool]:
+    """Which of the element kinds occur in the node: one quick iterative pass, so that the
+    (slower) full readers run only on the few blocks that have notes or citations."""
+    found = [False] * len(kinds)
+    stack = [node]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            t = value.get("t")
+            if t in kinds:
+                found[kinds.index(t)] = True
+                if all(found):
+                    break
+            if t is not None:
+                c = value.get("c")
+                if isinstance(c, (list, dict)):
+                    stack.append(c)
+            else:                      # a citation record: its prefix and suffix hold inlines
+                stack.extend(v for v in value.values() if isinstance(v, (list, dict)))
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, (list, dict)))
+    return found
 
 
 def units(pair: BlockPair, ctx: Context) -> list[tuple[str, str, str]]:

@@ -70,8 +70,8 @@ def load_glossary(path: Path | None, lang: str, translations: tuple[str, ...]) -
     return terms
 
 
-def words(text: str, lang: str) -> list[str]:
-    return [lower(w, lang) for w in WORD.findall(text)]
+def words(text: str, lang: str) -> Words:
+    return Words(lower(w, lang) for w in WORD.findall(text))
 
 
 @lru_cache(maxsize=4096)
@@ -84,9 +84,26 @@ def find(term: str, text_words: list[str], lang: str) -> list[int]:
     wanted = term_words(term, lang)
     if not wanted:
         return []
-    first = wanted[0]
-    return [i for i, word in enumerate(text_words[:len(text_words) - len(wanted) + 1])
-            if word.startswith(first) and all(text_words[i + k].startswith(w) for k, w in enumerate(wanted))]
+    first, last_start = wanted[0], len(text_words) - len(wanted)
+    return [i for i in _candidates(text_words, first)
+            if i <= last_start and all(text_words[i + k].startswith(w) for k, w in enumerate(wanted))]
+
+
+class Words(list):
+    """A text's words, indexed by their first two letters (a book's worth of blocks
+    times every glossary term is too many full scans)."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.by_prefix: dict[str, list[int]] = {}
+        for i, w in enumerate(self):
+            self.by_prefix.setdefault(w[:2], []).append(i)
+
+
+def _candidates(text_words: list[str], first: str):
+    if isinstance(text_words, Words) and len(first) >= 2:
+        return text_words.by_prefix.get(first[:2], ())
+    return (i for i, w in enumerate(text_words) if w.startswith(first))
 
 
 def glossary_of(ctx) -> list[Term]:

@@ -77,9 +77,9 @@ def _chapter_names(ctx) -> tuple[set[str], set[str]]:
         table = ctx.book.config.transliterations
         src, tgt = set(), set()
         for block in ctx.alignment.source.blocks:
-            src |= facts.vocabulary(block.text, ctx.source_lang, table, capitalised=True)
+            src |= facts.vocabulary(view(block, ctx).text, ctx.source_lang, table, capitalised=True)
         for block in ctx.alignment.target.blocks:
-            tgt |= facts.vocabulary(facts.outside_parentheses(block.text), ctx.lang, capitalised=True)
+            tgt |= facts.vocabulary(facts.outside_parentheses(view(block, ctx).text), ctx.lang, capitalised=True)
         return src, tgt
     return ctx.memo(f"names:{ctx.alignment.name}", compute)
 

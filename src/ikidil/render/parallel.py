@@ -280,7 +280,9 @@ def _layout(job: Job) -> Laid:
 
 def _has_text(page_box) -> bool:
     from weasyprint.formatting_structure import boxes
-    return any(isinstance(box, boxes.TextBox) and box.text.strip() for box in page_box.children[0].descendants())
+    return any(isinstance(box, boxes.TextBox) and box.text.strip()
+               for child in page_box.children if not isinstance(child, boxes.MarginBox)
+               for box in child.descendants())      # the page area and the footnote area
 
 
 def _renumber(document, context, offset: int) -> None:
