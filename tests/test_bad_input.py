@@ -178,7 +178,7 @@ def note_count_differs(root):
 def unknown_citation(root):
     edit(root / SOURCE, "@gokay2006", "@gokay2060")
     line = line_of(root / SOURCE, "@gokay2060")
-    return [f"{SOURCE}:{line}:", "unknown citation key '@gokay2060'", "known: ", "gokay2006"]
+    return [f"{SOURCE}:{line}:", "unknown citation key '@gokay2060'", "known keys: ", "gokay2006"]
 
 
 def malformed_bibliography(root):

@@ -206,7 +206,7 @@ def load_chapter(path: Path, lang: str, bibliography: Bibliography, root: Path |
                 known = ", ".join(sorted(bibliography.entries)) or "none: no bibliography in book.yaml"
                 raise BookError(f"unknown citation key '@{cite.key}'", file=path,
                                 line=_line_of(source, "@" + cite.key, block.line),
-                                hint=f"add it to the bibliography or fix the key (known: {known})")
+                                hint=f"add it to the bibliography or fix the key; known keys: {known}")
     return chapter
 
 

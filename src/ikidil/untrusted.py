@@ -166,8 +166,8 @@ def _check_image(url: str, where: Located, line: int, root: Path) -> None:
         raise where.error(f"image '{url}' is outside the book's folder",
                           at, "copy it into the book, e.g. images/, and use a path relative to book.yaml")
     if not target.is_file():
-        raise where.error(f"image '{url}' does not exist ({display_path(target)})", at,
-                          "image paths are relative to the book's folder (where book.yaml is): fix the path or add the file")
+        raise where.error(f"image '{url}' does not exist", at,
+                          "image paths are relative to the book's folder, where book.yaml is: fix the path or add the file")
 
 
 def _check_note_marks(text: str, where: Located, line: int) -> None:
