@@ -272,7 +272,7 @@ def test_check_cli_bad_usage_exits_2(seed_copy):
 
 def readme_block(after: str) -> list[str]:
     """The lines of the README code block that follows the line `after`."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    text = (REPO / "README.md").read_text(encoding="utf-8").split("## Checking a translation", 1)[1]
     block = text.split(after, 1)[1].split("```", 1)[0]
     return [line for line in block.strip().splitlines()]
 

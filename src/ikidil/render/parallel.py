@@ -657,11 +657,10 @@ def _union_of_subsets(subsets: list[bytes]) -> bytes | None:
             source = other["CFF "].cff.topDictIndex[0].CharStrings
             for name in other.getGlyphOrder():
                 glyph, candidate = target[name], source[name]
-                glyph.decompile()
-                candidate.decompile()
-                if _blank(glyph.program) and not _blank(candidate.program):
-                    glyph.program = list(candidate.program)
-                    glyph.bytecode = None
+                # Compare and copy the charstrings' bytes: decompiling thousands of glyphs
+                # per part costs seconds, and desubroutinized charstrings stand alone.
+                if _blank(_bytecode(glyph)) and not _blank(_bytecode(candidate)):
+                    glyph.bytecode, glyph.program = _bytecode(candidate), None
         out = io.BytesIO()
         base.save(out)
         return out.getvalue()
@@ -670,9 +669,16 @@ def _union_of_subsets(subsets: list[bytes]) -> bytes | None:
         return None
 
 
-def _blank(program: list) -> bool:
-    """A glyph slot the subsetter emptied: at most a width, then endchar."""
-    return all(not isinstance(op, str) for op in program[:-1]) and (not program or program[-1] == "endchar")
+def _bytecode(charstring) -> bytes:
+    if getattr(charstring, "bytecode", None) is None:
+        charstring.compile()
+    return charstring.bytecode
+
+
+def _blank(bytecode: bytes) -> bool:
+    """A glyph slot the subsetter emptied: `endchar`, perhaps after a width (one number,
+    at most 5 bytes in Type 2 encoding)."""
+    return len(bytecode) <= 6 and bytecode.endswith(b"\x0e") and 14 not in bytecode[:-1]
 
 
 def _name_tree_items(node):
