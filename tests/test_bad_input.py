@@ -484,7 +484,7 @@ def test_five_megabyte_chapter_builds_with_progress(book):
         heading, body = text.split("\n\n", 1)
         (book / rel).write_text(heading + "\n\n" + "\n\n".join([body.strip()] * copies) + "\n", encoding="utf-8")
     assert (book / SOURCE).stat().st_size > 5_000_000
-    proc = run_ikidil(["--verbose", *BUILD_TR], cwd=book, timeout=600)
+    proc = run_ikidil(["--verbose", *BUILD_TR], cwd=book, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert f"reading {SOURCE} (5." in proc.stderr
     for stage in ("· load", "· check", "· epub tr"):

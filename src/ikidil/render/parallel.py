@@ -363,59 +363,56 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
     stub = SimpleNamespace(config=book.config, root=book.root)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(parts)))
     laid_out = 0
-    try:
-        with _main_module_hidden(), ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(shared_counts, failed, condition, stub, book.root, variant)) as pool:
-            def run(indices: list[int], probe: bool = False) -> None:
-                nonlocal laid_out
-                futures = []
-                if probe:
-                    futures.append((0, pool.submit(_layout_job, Job(0, probe_html, probe_css, parts[0].drop_tail,
-                                                                    False, pdf_options))))
-                for i in indices:
-                    futures.append((i, pool.submit(_layout_job, Job(i, parts[i].html, extra_css(parts[i]),
-                                                                    parts[i].drop_tail, True, pdf_options))))
-                for i, future in futures:
-                    result = future.result()
-                    laid_out += 1
-                    counts[i] = result.pages
-                    cache.put_json("pages", layout_keys[i], result.pages)
-                    if result.pdf is not None:
-                        laid[i] = result
-                        key = digest(layout_keys[i], str(result.start))
-                        cache.put_bytes("part", key, result.pdf)
-                        cache.put_json("part", key, _laid_to_json(result))
-
-            # 1. the parts whose length is unknown (and the front matter's length, if unknown)
-            if todo_first or counts[0] < 0:
-                run(todo_first, probe=counts[0] < 0)
-            # 2. every other part: from the cache at its (now known) first page, or laid out
-            for i in range(1, len(parts)):
-                from_cache(i)
-            rest = [i for i in range(1, len(parts)) if i not in laid]
-            if rest:
-                for i, c in enumerate(counts):
-                    shared_counts[i] = c
-                run(rest)
-            # 3. the front matter, with the page numbers of its targets
-            page_of = {}
-            for i in range(1, len(parts)):
-                for name, (number, _, _) in laid[i].anchors.items():
-                    page_of.setdefault(name, laid[i].start + number)
-            front, css = front_html(page_of)
-            front_key = digest(variant_key, front, css)
-            hit, data = cache.get_json("part", front_key), cache.get_bytes("part", front_key)
-            if hit is not None and data is not None:
-                laid[0] = _laid_from_json(hit, data)
-            else:
-                shared_counts[0] = counts[0]
-                result = pool.submit(_layout_job, Job(0, front, css, parts[0].drop_tail, True, pdf_options)).result()
+    with _main_module_hidden(), ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(shared_counts, failed, condition, stub, book.root, variant)) as pool:
+        def run(indices: list[int], probe: bool = False) -> None:
+            nonlocal laid_out
+            futures = []
+            if probe:
+                futures.append((0, pool.submit(_layout_job, Job(0, probe_html, probe_css, parts[0].drop_tail,
+                                                                False, pdf_options))))
+            for i in indices:
+                futures.append((i, pool.submit(_layout_job, Job(i, parts[i].html, extra_css(parts[i]),
+                                                                parts[i].drop_tail, True, pdf_options))))
+            for i, future in futures:
+                result = future.result()
                 laid_out += 1
-                laid[0] = result
-                cache.put_bytes("part", front_key, result.pdf)
-                cache.put_json("part", front_key, _laid_to_json(result))
-    except CannotSplit:
-        raise
+                counts[i] = result.pages
+                cache.put_json("pages", layout_keys[i], result.pages)
+                if result.pdf is not None:
+                    laid[i] = result
+                    key = digest(layout_keys[i], str(result.start))
+                    cache.put_bytes("part", key, result.pdf)
+                    cache.put_json("part", key, _laid_to_json(result))
+
+        # 1. the parts whose length is unknown (and the front matter's length, if unknown)
+        if todo_first or counts[0] < 0:
+            run(todo_first, probe=counts[0] < 0)
+        # 2. every other part: from the cache at its (now known) first page, or laid out
+        for i in range(1, len(parts)):
+            from_cache(i)
+        rest = [i for i in range(1, len(parts)) if i not in laid]
+        if rest:
+            for i, c in enumerate(counts):
+                shared_counts[i] = c
+            run(rest)
+        # 3. the front matter, with the page numbers of its targets
+        page_of = {}
+        for i in range(1, len(parts)):
+            for name, (number, _, _) in laid[i].anchors.items():
+                page_of.setdefault(name, laid[i].start + number)
+        front, css = front_html(page_of)
+        front_key = digest(variant_key, front, css)
+        hit, data = cache.get_json("part", front_key), cache.get_bytes("part", front_key)
+        if hit is not None and data is not None:
+            laid[0] = _laid_from_json(hit, data)
+        else:
+            shared_counts[0] = counts[0]
+            result = pool.submit(_layout_job, Job(0, front, css, parts[0].drop_tail, True, pdf_options)).result()
+            laid_out += 1
+            laid[0] = result
+            cache.put_bytes("part", front_key, result.pdf)
+            cache.put_json("part", front_key, _laid_to_json(result))
     total = sum(laid[i].pages for i in range(len(parts)))
     if target is not None:
         merge_parts([(laid[i].pdf, laid[i].pages) for i in range(len(parts))], target, tagged="pdf_variant" in pdf_options)
@@ -678,7 +675,7 @@ def _bytecode(charstring) -> bytes:
 def _blank(bytecode: bytes) -> bool:
     """A glyph slot the subsetter emptied: `endchar`, perhaps after a width (one number,
     at most 5 bytes in Type 2 encoding)."""
-    return len(bytecode) <= 6 and bytecode.endswith(b"\x0e") and 14 not in bytecode[:-1]
+    return len(bytecode) <= 6 and bytecode.endswith(b"\x0e")
 
 
 def _name_tree_items(node):
