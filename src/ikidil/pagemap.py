@@ -100,13 +100,16 @@ def add_page_list(epub: Path, starts: list[PageStart], source: str) -> int:
         for element in tree.iter(f"{{{XHTML}}}section"):
             if element.get("id"):
                 sections[element.get("id")] = (name, element)
-    placed: list[tuple[str, str]] = []
+    by_section: dict[str, list[PageStart]] = {}
     for start in starts:
-        if start.section not in sections:
-            continue
-        name, section = sections[start.section]
-        if _place_marker(section, start.offset, start.page):
-            placed.append((start.page, name))
+        if start.section in sections:
+            by_section.setdefault(start.section, []).append(start)
+    placed: list[tuple[str, str]] = []
+    for section_id, section_starts in by_section.items():
+        name, section = sections[section_id]
+        placed += [(page, name) for page in _place_markers(section, section_starts)]
+    page_index = {start.page: i for i, start in enumerate(starts)}
+    placed.sort(key=lambda item: page_index[item[0]])
     if not placed:
         return 0
     for name in {name for _, name in placed}:
@@ -146,23 +149,29 @@ def _text_slots(element):
         yield child, "tail"
 
 
-def _place_marker(section, offset: int, page: str) -> bool:
-    seen = 0
-    slots = list(_text_slots(section))
-    for i, (owner, slot) in enumerate(slots):
+def _place_markers(section, starts: list[PageStart]) -> list[str]:
+    """Place the markers of every page that starts in `section`, in one pass over its text
+    (a chapter can hold thousands of pages). A page's offset counts the letters and digits
+    before it; its marker goes before the first word that starts at or after that count
+    (a word split over two pages is marked at the next word). Returns the pages placed."""
+    pending = sorted(starts, key=lambda s: s.offset)
+    points, k, seen = [], 0, 0
+    for owner, slot in list(_text_slots(section)):
         text = getattr(owner, slot) or ""
         for position, ch in enumerate(text):
+            if k == len(pending):
+                break
             if not ch.isalnum():
                 continue
-            if seen == offset:
-                if position > 0 and text[position - 1].isalnum():
-                    continue          # a word split over two pages: mark the next word
-                _insert(owner, slot, position, page)
-                return True
+            if position == 0 or not text[position - 1].isalnum():
+                while k < len(pending) and pending[k].offset <= seen:
+                    points.append((owner, slot, position, pending[k].page))
+                    k += 1
             seen += 1
-        if seen > offset:             # the page began mid-word at the end of this text
-            offset = seen
-    return False
+    # Insert from the end backwards so that earlier positions stay valid.
+    for owner, slot, position, page in reversed(points):
+        _insert(owner, slot, position, page)
+    return [page for *_, page in points]
 
 
 def _marker(page: str):
