@@ -69,6 +69,9 @@ def similarity(a: Profile, b: Profile) -> float:
     return score
 
 
+BAND = 30      # how far (in blocks) the alignment may stray beyond the count difference
+
+
 def align_blocks(source: list[Block], target: list[Block],
                  source_lang: str = "tr", target_lang: str = "en") -> list[BlockPair]:
     if len(source) == len(target):
@@ -80,23 +83,33 @@ def align_blocks(source: list[Block], target: list[Block],
     sp = [Profile(p.kind, p.anchors & shared, p.notes, p.length) for p in sp]
     tp = [Profile(p.kind, p.anchors & shared, p.notes, p.length) for p in tp]
     n, m = len(source), len(target)
-    sim = [[similarity(sp[i], tp[j]) for j in range(m)] for i in range(n)]
-    score = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        score[i][0] = i * GAP
-    for j in range(1, m + 1):
-        score[0][j] = j * GAP
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            score[i][j] = max(score[i - 1][j - 1] + sim[i - 1][j - 1],
-                              score[i - 1][j] + GAP, score[i][j - 1] + GAP)
+    # Needleman–Wunsch within a band around the diagonal: a few dropped or added blocks
+    # move the pairing by the count difference at most (plus slack), so a chapter of
+    # ten thousand blocks costs ten thousand rows of a few dozen cells, not 10⁸ cells.
+    low, high = min(0, m - n) - BAND, max(0, m - n) + BAND
+
+    score: dict[tuple[int, int], float] = {(0, 0): 0.0}
+    sim: dict[tuple[int, int], float] = {}
+    for i in range(n + 1):
+        for j in range(max(0, i + low), min(m, i + high) + 1):
+            if i == j == 0:
+                continue
+            best = float("-inf")
+            if i > 0 and j > 0 and (i - 1, j - 1) in score:
+                sim[i, j] = similarity(sp[i - 1], tp[j - 1])
+                best = score[i - 1, j - 1] + sim[i, j]
+            if (i - 1, j) in score:
+                best = max(best, score[i - 1, j] + GAP)
+            if (i, j - 1) in score:
+                best = max(best, score[i, j - 1] + GAP)
+            score[i, j] = best
     pairs: list[BlockPair] = []
     i, j = n, m
     while i > 0 or j > 0:
-        if i > 0 and j > 0 and score[i][j] == score[i - 1][j - 1] + sim[i - 1][j - 1]:
+        if (i, j) in sim and score[i, j] == score[i - 1, j - 1] + sim[i, j]:
             pairs.append(BlockPair(source[i - 1], target[j - 1]))
             i, j = i - 1, j - 1
-        elif i > 0 and score[i][j] == score[i - 1][j] + GAP:
+        elif i > 0 and (i - 1, j) in score and score[i, j] == score[i - 1, j] + GAP:
             pairs.append(BlockPair(source[i - 1], None))
             i -= 1
         else:

@@ -198,6 +198,7 @@ class Job:
     drop_tail: int
     write: bool                        # False: only count pages (front matter probe)
     pdf_options: dict
+    want_pdf: bool = True              # False: page starts and problems only (EPUB page list)
 
 
 def _wait_for_start(index: int) -> int:
@@ -273,6 +274,8 @@ def _layout(job: Job) -> Laid:
     for number, page in enumerate(document.pages[:own]):
         for name, position in page.anchors.items():
             anchors.setdefault(name, [number, *position[:2]])
+    if not job.want_pdf:
+        return Laid(None, own, start, anchors, found, starts)
     buffer = io.BytesIO()
     document.write_pdf(buffer, **job.pdf_options)
     return Laid(buffer.getvalue(), own, start, anchors, found, starts)
@@ -335,6 +338,7 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
     counts = [c if isinstance(c := cache.get_json("pages", key), int) else -1 for key in layout_keys]
 
     laid: dict[int, Laid] = {}
+    want_pdf = target is not None
 
     def starts() -> list[int | None]:
         out, total = [], 1
@@ -348,8 +352,8 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
         if start is None or index in laid:
             return
         hit = cache.get_json("part", digest(layout_keys[index], str(start)))
-        data = cache.get_bytes("part", digest(layout_keys[index], str(start)))
-        if hit is not None and data is not None:
+        data = cache.get_bytes("part", digest(layout_keys[index], str(start))) if want_pdf else None
+        if hit is not None and (data is not None or not want_pdf):
             laid[index] = _laid_from_json(hit, data)
 
     for i in range(1, len(parts)):
@@ -373,16 +377,18 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
                                                                 False, pdf_options))))
             for i in indices:
                 futures.append((i, pool.submit(_layout_job, Job(i, parts[i].html, extra_css(parts[i]),
-                                                                parts[i].drop_tail, True, pdf_options))))
+                                                                parts[i].drop_tail, True, pdf_options,
+                                                                want_pdf))))
             for i, future in futures:
                 result = future.result()
                 laid_out += 1
                 counts[i] = result.pages
                 cache.put_json("pages", layout_keys[i], result.pages)
-                if result.pdf is not None:
+                if i != 0 or not probe:
                     laid[i] = result
                     key = digest(layout_keys[i], str(result.start))
-                    cache.put_bytes("part", key, result.pdf)
+                    if result.pdf is not None:
+                        cache.put_bytes("part", key, result.pdf)
                     cache.put_json("part", key, _laid_to_json(result))
 
         # 1. the parts whose length is unknown (and the front matter's length, if unknown)
@@ -403,15 +409,18 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
                 page_of.setdefault(name, laid[i].start + number)
         front, css = front_html(page_of)
         front_key = digest(variant_key, front, css)
-        hit, data = cache.get_json("part", front_key), cache.get_bytes("part", front_key)
-        if hit is not None and data is not None:
+        hit = cache.get_json("part", front_key)
+        data = cache.get_bytes("part", front_key) if want_pdf else None
+        if hit is not None and (data is not None or not want_pdf):
             laid[0] = _laid_from_json(hit, data)
         else:
             shared_counts[0] = counts[0]
-            result = pool.submit(_layout_job, Job(0, front, css, parts[0].drop_tail, True, pdf_options)).result()
+            result = pool.submit(_layout_job, Job(0, front, css, parts[0].drop_tail, True, pdf_options,
+                                                  want_pdf)).result()
             laid_out += 1
             laid[0] = result
-            cache.put_bytes("part", front_key, result.pdf)
+            if result.pdf is not None:
+                cache.put_bytes("part", front_key, result.pdf)
             cache.put_json("part", front_key, _laid_to_json(result))
     total = sum(laid[i].pages for i in range(len(parts)))
     if target is not None:
