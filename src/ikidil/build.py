@@ -18,7 +18,7 @@ from .render.epub import render_epub
 from .pagemap import add_page_list, page_starts
 from .render.pdf import VARIANTS, layout, pdf_identifier, render_pdf
 from .interleave import bilingual_edition
-from .render.parallel import print_page_starts, render_pdf_fast
+from .render.parallel import render_pdf_fast
 from .transform import Edition, monolingual_edition
 
 FORMATS = ("epub", "pdf")
@@ -118,10 +118,9 @@ def build(root: Path, options: BuildOptions | None = None, progress: Progress = 
         if "epub" in options.formats:
             progress(f"epub {name}")
             epub = render_epub(book, edition, output_path(build_dir, slug, name, "epub", None))
-            if name in book.config.languages:
-                # The same page list whichever PDF variants were asked for: lay out the print edition if needed.
-                if print_starts is None:
-                    print_starts = print_page_starts(book, edition, options.jobs)
+            if name in book.config.languages and print_starts is not None:
+                # The printed page list comes from the print PDF built in this run: an
+                # EPUB-only build does not pay for a print layout (and carries no page list).
                 add_page_list(epub.path, print_starts, pdf_identifier(book, edition, "print"))
             result.outputs.append(epub)
     result.manifest = write_manifest(result.outputs, book.root, build_dir)

@@ -367,8 +367,8 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
     stub = SimpleNamespace(config=book.config, root=book.root)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(parts)))
     laid_out = 0
-    with _main_module_hidden(), ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(shared_counts, failed, condition, stub, book.root, variant)) as pool:
+    with _pool(ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(shared_counts, failed, condition, stub, book.root, variant)), failed) as pool:
         def run(indices: list[int], probe: bool = False) -> None:
             nonlocal laid_out
             futures = []
@@ -431,19 +431,19 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
 
 
 @contextlib.contextmanager
-def _main_module_hidden():
-    """Spawned workers need nothing from the main module, and must not run it:
-    `python -m ikidil` has no `if __name__ == "__main__"` guard (multiprocessing would
-    re-run the command in every worker). Hide it while the pool starts its processes."""
-    main = sys.modules.get("__main__")
-    saved = {name: getattr(main, name) for name in ("__spec__", "__file__") if hasattr(main, name)}
+def _pool(pool: ProcessPoolExecutor, failed):
+    """The pool, shut down at once on an error or Ctrl-C: queued parts are cancelled and the
+    workers (waiting for parts that will never come, or laying out) are stopped."""
     try:
-        for name in saved:
-            setattr(main, name, None) if name == "__spec__" else delattr(main, name)
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(main, name, value)
+        yield pool
+    except BaseException:
+        failed.value = 1
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        raise
+    pool.shutdown(wait=True)
 
 
 def _laid_to_json(laid: Laid) -> dict:
