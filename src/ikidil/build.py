@@ -10,7 +10,7 @@ from typing import Callable
 
 from .checks import run_checks
 from .cache import Cache, book_fingerprint
-from .checks.base import Finding, Report, Severity
+from .checks.base import Finding, Report
 from .errors import BookError
 from .load import Book, load_book
 from .outputs import Output, write_manifest
@@ -125,7 +125,7 @@ def build(root: Path, options: BuildOptions | None = None, progress: Progress = 
             result.outputs.append(epub)
     result.manifest = write_manifest(result.outputs, book.root, build_dir)
     cache.record_build(fingerprint, [_output_record(o) for o in result.outputs],
-                       [_finding_record(f) for f in report.warnings], result.manifest)
+                       [f.as_record() for f in report.warnings], result.manifest)
     cache.prune()
     return result
 
@@ -141,23 +141,10 @@ def _output_record(output: Output) -> dict:
             "path": str(output.path), "pages": output.pages}
 
 
-def _finding_record(finding: Finding) -> dict:
-    record = {name: getattr(finding, name) for name in Finding.__dataclass_fields__}
-    record["severity"] = finding.severity.value
-    for name in ("file", "other_file"):
-        record[name] = str(record[name]) if record[name] is not None else None
-    return record
-
-
 def _result_from_record(record: dict) -> BuildResult:
     """The result of an up-to-date build, as the last real build reported it."""
     outputs = [Output(o["edition"], o["format"], o["variant"], Path(o["path"]), o["pages"])
                for o in record["outputs"]]
-    findings = []
-    for f in record["findings"]:
-        fields = {**f, "severity": Severity(f["severity"])}
-        for name in ("file", "other_file"):
-            fields[name] = Path(fields[name]) if fields[name] else None
-        findings.append(Finding(**fields))
+    findings = [Finding.from_record(f) for f in record["findings"]]
     manifest = Path(record["manifest"]) if record.get("manifest") else None
     return BuildResult(outputs, Report(findings=findings), manifest)

@@ -40,6 +40,7 @@ def digest(*parts: str | bytes) -> str:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def tool_versions() -> str:
     """ikidil's code (every file of the package, so an edited stylesheet or module counts),
     the Pandoc binary and WeasyPrint: anything that changes what a build produces."""

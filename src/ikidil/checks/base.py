@@ -38,6 +38,21 @@ class Finding:
             where += " ↔ " + display_path(self.other_file) + (f":{self.other_line}" if self.other_line else "")
         return where
 
+    def as_record(self) -> dict:
+        """Everything, paths absolute: for the build cache (as_dict is for people)."""
+        record = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        record["severity"] = self.severity.value
+        for name in ("file", "other_file"):
+            record[name] = str(record[name]) if record[name] is not None else None
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict) -> "Finding":
+        fields = {**record, "severity": Severity(record["severity"])}
+        for name in ("file", "other_file"):
+            fields[name] = Path(fields[name]) if fields[name] else None
+        return cls(**fields)
+
     def as_dict(self) -> dict:
         return {"code": self.code, "severity": self.severity.value, "message": self.message,
                 "file": display_path(self.file) if self.file else None, "line": self.line,
@@ -170,7 +185,6 @@ def pair_finding(rule: Rule, message: str, pair: BlockPair, ctx: Context) -> Fin
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
-    alignments: dict[str, list[ChapterAlignment]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -182,24 +196,50 @@ class Report:
 
 
 def run_checks(book: Book, only: Iterable[str] | None = None) -> Report:
+    """Run the rule table over every chapter of every translation. A chapter's findings
+    are cached by what they depend on (both chapter texts, the configuration, lockfile,
+    glossary and ikidil's code), so an edit re-checks only the chapter it touches."""
+    from ..cache import Cache
     rules = [r for code, r in sorted(RULES.items()) if only is None or code in only]
+    cache = Cache(book.root)
     report = Report()
     for lang in book.config.translations:
-        alignments = []
         shared: dict[str, Any] = {}
+        context_key = _context_key(book, lang, [r.code for r in rules])
         for source in book.chapters[book.config.language]:
-            alignment = align_chapter(source, book.chapter(lang, source.name))
-            alignments.append(alignment)
-            ctx = Context(book, lang, alignment, shared)
-            first = len(report.findings)
+            target = book.chapter(lang, source.name)
+            key = _chapter_key(context_key, source, target)
+            cached = cache.get_json("checks", key)
+            if cached is not None:
+                report.findings.extend(Finding.from_record(r) for r in cached)
+                continue
+            ctx = Context(book, lang, align_chapter(source, target), shared)
+            found: list[Finding] = []
             for rule in rules:
                 if rule.chapter_check:
-                    report.findings.extend(rule.chapter_check(ctx))
-                elif rule.block_check and alignment.target is not None:
-                    for pair in alignment.aligned:
+                    found.extend(rule.chapter_check(ctx))
+                elif rule.block_check and ctx.alignment.target is not None:
+                    for pair in ctx.alignment.aligned:
                         for message in rule.block_check(pair, ctx):
-                            report.findings.append(pair_finding(rule, message, pair, ctx))
+                            found.append(pair_finding(rule, message, pair, ctx))
             # Within a chapter, findings read in the order of the text.
-            report.findings[first:] = sorted(report.findings[first:], key=lambda f: (f.line or 0, f.code))
-        report.alignments[lang] = alignments
+            found.sort(key=lambda f: (f.line or 0, f.code))
+            cache.put_json("checks", key, [f.as_record() for f in found])
+            report.findings.extend(found)
     return report
+
+
+def _context_key(book: Book, lang: str, codes: list[str]) -> str:
+    """What every chapter's findings depend on besides the two chapter texts."""
+    from ..cache import digest, tool_versions
+    from ..lock import lock_path
+    cfg = book.config
+    files = [lock_path(cfg.manuscript_dir(lang)), cfg.glossary or cfg.root / "glossary.yaml"]
+    contents = [path.read_bytes() if path.is_file() else b"-" for path in files]
+    return digest(tool_versions(), repr(cfg), lang, ",".join(codes), *contents)
+
+
+def _chapter_key(context_key: str, source, target) -> str:
+    from ..cache import digest
+    return digest(context_key, str(source.path), source.source,
+                  str(target.path) if target else "-", target.source if target else "-")
