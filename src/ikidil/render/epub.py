@@ -15,6 +15,8 @@ Finishing, file by file:
 from __future__ import annotations
 
 import io
+import posixpath
+import mimetypes
 import zipfile
 from pathlib import Path
 
@@ -98,6 +100,7 @@ def finish(epub: bytes, book: Book, edition: Edition) -> bytes:
     trees = {name: etree.fromstring(files[name]) for name in chapters}
     for name, root in trees.items():
         finish_chapter(root, edition)
+    images = embed_images(trees, book)
     endnotes = None
     bibliography = next((n.removeprefix("EPUB/") for n, root in trees.items()
                          if root.find(".//*[@id='bibliography']") is not None), None)
@@ -106,7 +109,7 @@ def finish(epub: bytes, book: Book, edition: Edition) -> bytes:
     for name, root in trees.items():
         files[name] = _serialise(root)
 
-    front = front_matter(book, edition)
+    front = front_matter(book, edition) + images
     if endnotes is not None:
         front.append(("text/" + NOTES_FILE, "application/xhtml+xml", endnotes, "notes"))
     for href, _, data, _ in front:
@@ -123,6 +126,28 @@ def finish(epub: bytes, book: Book, edition: Edition) -> bytes:
     files[opf_name] = epub_meta.finish_opf(files[opf_name], book, edition,
                                            [(h, t, role) for h, t, _, role in front], bibliography)
     return repack(files, order, epub_meta.zip_time(book))
+
+
+# ---- images
+
+def embed_images(trees: dict[str, etree._Element], book: Book) -> list[tuple[str, str, bytes, str]]:
+    """Pandoc's sandbox may not read image files, so its EPUB only points at them; the
+    loader has checked that each is a file inside the book, and ikidil copies it in.
+    Returns (href, media type, data, manifest id) entries, and repoints each <img>."""
+    found: dict[Path, str] = {}
+    for name, root in trees.items():
+        folder = posixpath.dirname(name.removeprefix("EPUB/"))
+        for img in root.iter(f"{{{XHTML_NS}}}img"):
+            src = img.get("src") or ""
+            if not src or ":" in src.split("/")[0] or src.startswith("../media/"):
+                continue
+            path = (book.root / posixpath.normpath(posixpath.join(folder, src))).resolve()
+            if not path.is_file() or not path.is_relative_to(book.root.resolve()):
+                continue            # the loader reports these as errors before any rendering
+            href = found.setdefault(path, f"media/image-{len(found) + 1}{path.suffix.lower()}")
+            img.set("src", posixpath.relpath(href, folder))
+    return [(href, mimetypes.guess_type(href)[0] or "application/octet-stream", path.read_bytes(),
+             f"image-{number}") for number, (path, href) in enumerate(found.items(), start=1)]
 
 
 # ---- chapters and notes

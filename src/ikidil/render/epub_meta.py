@@ -104,8 +104,8 @@ def _add_files(root: etree._Element, extra, notes_before: str | None) -> None:
         if role == "cover-image":
             attrs["properties"] = "cover-image"
         etree.SubElement(manifest, f"{{{OPF_NS}}}item", attrs)
-        if role == "cover-image":
-            continue
+        if role == "cover-image" or not media_type.endswith("xml"):
+            continue                     # images are resources, not spine documents
         itemref = etree.Element(f"{{{OPF_NS}}}itemref", {"idref": role})
         if role == "notes":
             spine.insert(spine.index(bibliography) if bibliography is not None else len(spine), itemref)

@@ -47,7 +47,7 @@ def page_setup(book: Book, variant: str) -> PageSetup:
 def edition_html(book: Book, edition: Edition) -> str:
     """The complete HTML document of a paged edition."""
     body = pandoc.write(notes_to_spans(edition.doc), "html5", ["--section-divs", "--wrap=none"])
-    body, toc = prepare_body(body, edition)
+    body, toc = prepare_body(body, edition, book.root)
     cfg, lang = book.config, edition.lang
     esc = html.escape
     title, subtitle = edition.title, edition.subtitle
@@ -104,9 +104,11 @@ def running_title(book: Book, edition: Edition) -> str:
     return upper(book.config.title_in(edition.lang), edition.lang)
 
 
-def prepare_body(body: str, edition: Edition) -> tuple[str, str]:
+def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
     """Finish Pandoc's HTML for paged layout; return (body, table-of-contents items).
 
+    - image paths (relative to book.yaml, checked by the loader to lie inside the book)
+      made absolute, since the document's base is ikidil's assets folder;
     - ids made unique (a bilingual edition has one bibliography per language, both #refs…);
     - each chapter heading gets its running-head text, uppercased with its own language's
       rules (CSS text-transform does not know Turkish İ/ı); in a bilingual edition the
@@ -116,6 +118,10 @@ def prepare_body(body: str, edition: Edition) -> tuple[str, str]:
     from lxml import html as lhtml
     fragment = lhtml.fragment_fromstring(body, create_parent="div")
     _unique_ids(fragment, edition.lang)
+    for img in fragment.iter("img"):
+        src = img.get("src") or ""
+        if src and ":" not in src.split("/")[0]:
+            img.set("src", (root / src).resolve().as_uri())
     toc = []
     for section in fragment.iter("section"):
         if "level1" not in section.get("class", "").split() or not section.get("id"):
