@@ -15,8 +15,8 @@ from .errors import BookError
 from .load import Book, load_book
 from .outputs import Output, write_manifest
 from .render.epub import render_epub
-from .pagemap import add_page_list, page_starts
-from .render.pdf import VARIANTS, layout, pdf_identifier, render_pdf
+from .pagemap import add_page_list
+from .render.pdf import VARIANTS, pdf_identifier
 from .interleave import bilingual_edition
 from .render.parallel import render_pdf_fast
 from .transform import Edition, monolingual_edition

@@ -38,7 +38,6 @@ def bilingual_edition(book: Book) -> Edition:
     for number, source in enumerate(chapters):
         alignment = align_chapter(source, book.chapter(order[1] if order[0] == cfg.language else order[0], source.name))
         processed = {lang: per_lang[lang][number] for lang in order}
-        index = {lang: 0 for lang in order}
         heading_done = False
         for pair in alignment.pairs:
             members = {}

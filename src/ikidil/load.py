@@ -13,7 +13,7 @@ from pathlib import Path
 
 from concurrent.futures import ThreadPoolExecutor
 
-from . import pandoc, untrusted
+from . import untrusted
 from .cache import read_markdown_cached
 from .ast import stringify, walk
 from .bibliography import Bibliography, load_bibliography

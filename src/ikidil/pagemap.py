@@ -11,7 +11,6 @@ reproducible."""
 
 from __future__ import annotations
 
-import io
 import posixpath
 import zipfile
 from dataclasses import dataclass

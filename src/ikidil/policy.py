@@ -23,7 +23,7 @@ import dataclasses
 from .align import align_chapter
 from .ast import attr, div, span, text_inlines
 from .i18n import term
-from .load import Block, Book, Chapter
+from .load import Block, Book
 from .lock import State, block_states, load_lock
 
 FLAG = "ikidil-flag"

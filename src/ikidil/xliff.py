@@ -67,7 +67,7 @@ def slice_chapter(chapter: Chapter) -> Sliced:
         start = line_starts[min(block.line, len(line_starts)) - 1]
         previous = max(start, previous)
         starts.append(previous)
-    blocks, gaps, cursor = [], [text[: starts[0]] if starts else text], 0
+    blocks, gaps = [], [text[: starts[0]] if starts else text]
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
         piece = text[start:end]

@@ -238,18 +238,12 @@ def _layout(job: Job) -> Laid:
     import weasyprint
     from . import pdf
     from .fetch import ASSETS, ProjectFetcher
-    from .pdf_guards import displaced_notes, last_block_on_page, problems
+    from .pdf_guards import problems
     from ..pagemap import page_starts
     html = weasyprint.HTML(string=job.html, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(_SHARED.root))
-    pushed: list[str] = []
-    for _SHARED.renders in range(1, pdf.MAX_NOTE_REPAIRS + 1):      # the same note repair as pdf.layout
-        breaks = "".join(f'[data-block="{block}"] {{ break-before: page; }}\n' for block in pushed)
-        document = html.render(stylesheets=[pdf.stylesheet(_SHARED.book, _SHARED.variant, job.extra_css + breaks)])
-        blocks = {last_block_on_page(document, p) for p, _, _ in displaced_notes(document)}
-        blocks = sorted(b for b in blocks if b and b not in pushed)
-        if not blocks:
-            break
-        pushed += blocks
+    document = pdf.render_keeping_notes(
+        html, lambda breaks: [pdf.stylesheet(_SHARED.book, _SHARED.variant, job.extra_css + breaks)],
+        on_render=lambda attempt: setattr(_SHARED, "renders", attempt))
     context = _SHARED.context
     own = len(document.pages) - job.drop_tail
     if own < 1 or any(_has_text(page._page_box) for page in document.pages[own:]):
@@ -487,7 +481,7 @@ def render_pdf_fast(book, edition, target: Path, variant: str, warn=None, jobs: 
         output = pdf.render_pdf(book, edition, target, variant, warn=warn, keep=kept.append)
         return output, page_starts(kept[0]) if need_page_starts else None
     if warn is not None:
-        for finding in _findings(book, edition, result.problems):
+        for finding in pdf.findings_from_problems(book, edition, result.problems):
             warn(finding)
     return Output(edition.name, "pdf", variant, target, pages=result.pages), result.page_starts
 
@@ -505,29 +499,6 @@ def print_page_starts(book, edition, jobs: int | None = None) -> list:
                             _resources_key(book, "print"), jobs).page_starts
     except CannotSplit:
         return page_starts(pdf.layout(book, edition, "print"))
-
-
-def _findings(book, edition, problems) -> list:
-    """As pdf.layout_findings, from problems found in the workers (no Document here)."""
-    from ..checks.base import Finding, Severity
-    from ..transform import chapter_id
-    chapters = {chapter_id(ch): ch for ch in book.chapters[edition.languages[0]]}
-    codes = {"footnote-clipped": "PDF001", "overfull-line": "PDF002", "footnote-displaced": "PDF003"}
-    findings = []
-    for problem in problems:
-        chapter, block = None, None
-        if problem.block:
-            section, number = problem.block.rsplit(":", 1)
-            chapter = chapters.get(section)
-            if chapter is not None and int(number) < len(chapter.blocks):
-                block = chapter.blocks[int(number)]      # blocks[0] is the chapter heading
-        findings.append(Finding(codes.get(problem.kind, "PDF002"), Severity.WARNING,
-                                f"{edition.name} PDF, page {problem.page}, block {block.index if block else '?'}: "
-                                f"{problem.detail}",
-                                file=chapter.path if chapter else None, line=block.line if block else None,
-                                chapter=chapter.name if chapter else None,
-                                block=block.index if block else None))
-    return findings
 
 
 def _resources_key(book, variant: str) -> str:

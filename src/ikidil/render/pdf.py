@@ -204,14 +204,23 @@ def layout(book: Book, edition: Edition, variant: str) -> weasyprint.Document:
     line (see pdf_guards.displaced_notes), the last block of that page is made to start
     the next page instead, and the edition is laid out again (a few times at most; what
     is left is reported by the guards)."""
-    from .pdf_guards import displaced_notes, last_block_on_page
     hyphenation.register()
     html_doc = weasyprint.HTML(string=edition_html(book, edition), base_url=str(ASSETS) + "/",
                                url_fetcher=ProjectFetcher(book.root))
+    return render_keeping_notes(html_doc, lambda breaks: [stylesheet(book, variant, breaks)])
+
+
+def render_keeping_notes(html_doc: weasyprint.HTML, stylesheets: Callable[[str], list],
+                         on_render: Callable[[int], None] = lambda _: None) -> weasyprint.Document:
+    """The note repair shared by the one-document and the part-by-part layouts:
+    render, find notes pushed off their call's page, make the last block of that page
+    start the next page (extra CSS handed to `stylesheets`), render again."""
+    from .pdf_guards import displaced_notes, last_block_on_page
     pushed: list[str] = []
-    for _ in range(MAX_NOTE_REPAIRS):
+    for attempt in range(1, MAX_NOTE_REPAIRS + 1):
+        on_render(attempt)
         breaks = "".join(f'[data-block="{block}"] {{ break-before: page; }}\n' for block in pushed)
-        document = html_doc.render(stylesheets=[stylesheet(book, variant, breaks)])
+        document = html_doc.render(stylesheets=stylesheets(breaks))
         blocks = {last_block_on_page(document, call_page) for call_page, _, _ in displaced_notes(document)}
         blocks = sorted(b for b in blocks if b and b not in pushed)
         if not blocks:
@@ -244,17 +253,22 @@ def pdf_identifier(book: Book, edition: Edition, variant: str) -> str:
 def layout_findings(book: Book, edition: Edition, document: weasyprint.Document) -> list[Finding]:
     """The layout guards' problems as warnings naming the chapter file, line and block."""
     from .pdf_guards import problems
+    return findings_from_problems(book, edition, problems(document))
+
+
+def findings_from_problems(book: Book, edition: Edition, problems) -> list[Finding]:
+    """Layout problems (found here or in parallel layout workers) as findings."""
     chapters = {chapter_id(ch): ch for ch in book.chapters[edition.languages[0]]}
+    codes = {"footnote-clipped": "PDF001", "overfull-line": "PDF002", "footnote-displaced": "PDF003"}
     findings = []
-    for problem in problems(document):
+    for problem in problems:
         chapter, block = None, None
         if problem.block:
             section, number = problem.block.rsplit(":", 1)
             chapter = chapters.get(section)
             if chapter is not None and int(number) < len(chapter.blocks):
                 block = chapter.blocks[int(number)]      # blocks[0] is the chapter heading
-        code = {"footnote-clipped": "PDF001", "overfull-line": "PDF002", "footnote-displaced": "PDF003"}[problem.kind]
-        findings.append(Finding(code, Severity.WARNING,
+        findings.append(Finding(codes[problem.kind], Severity.WARNING,
                                 f"{edition.name} PDF, page {problem.page}, block {block.index if block else '?'}: "
                                 f"{problem.detail}",
                                 file=chapter.path if chapter else None, line=block.line if block else None,
