@@ -52,7 +52,12 @@ def book_slug(book: Book) -> str:
 
 
 def editions_of(book: Book) -> tuple[str, ...]:
-    return (*book.config.languages, "bilingual")
+    return editions_of_config(book.config)
+
+
+def editions_of_config(config) -> tuple[str, ...]:
+    """Every edition of a book: one per language, then the bilingual one."""
+    return (*config.languages, "bilingual")
 
 
 def make_edition(book: Book, name: str) -> Edition:

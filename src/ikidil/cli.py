@@ -67,7 +67,7 @@ def build(state: State, editions, formats, variants, jobs):
     from .render.pdf import VARIANTS
     options = BuildOptions(editions=tuple(editions) or None, formats=tuple(formats) or FORMATS,
                            pdf_variants=tuple(variants) or VARIANTS, jobs=jobs)
-    with _progress(state) as progress:
+    with _progress(state, options) as progress:
         result = run_build(state.book, options, progress)
     for warning in result.report.warnings:
         click.echo(f"{warning.location()}: warning {warning.code}: {warning.message}", err=True)
@@ -147,9 +147,9 @@ def proof(state: State, dpi):
         state.say(f"wrote {sheet}")
 
 
-def _progress(state: State):
-    """The build's progress: a line per stage with --verbose; a live status line when
-    stderr is a terminal; nothing with --quiet or when piped."""
+def _progress(state: State, options):
+    """The build's progress: a line per stage with --verbose; a rich progress bar over the
+    build's stages when stderr is a terminal; nothing with --quiet or when piped."""
     import contextlib
     if state.verbose:
         return contextlib.nullcontext(lambda stage: click.echo(f"· {stage}", err=True))
@@ -157,11 +157,32 @@ def _progress(state: State):
         return contextlib.nullcontext(lambda _: None)
 
     @contextlib.contextmanager
-    def live():
+    def bar():
         from rich.console import Console
-        with Console(stderr=True).status("ikidil build") as status:
-            yield lambda stage: status.update(f"ikidil build: {stage}")
-    return live()
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        columns = (TextColumn("ikidil build: {task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("load", total=_stage_count(state, options))
+
+            def advance(stage: str) -> None:
+                if stage == "up to date":
+                    progress.update(task, description=stage, completed=progress.tasks[0].total)
+                    return
+                # "load" is the first stage: nothing is done before it.
+                progress.update(task, description=stage, advance=0 if stage == "load" else 1)
+            yield advance
+    return bar()
+
+
+def _stage_count(state: State, options) -> int:
+    """How many stages build() reports for these options (load, check, then per edition:
+    transform, each PDF variant, the EPUB), so the bar knows its length."""
+    from .build import editions_of_config
+    from .config import load_config
+    editions = options.editions or editions_of_config(load_config(state.book.resolve()))
+    per_edition = 1 + ("pdf" in options.formats) * len(options.pdf_variants) + ("epub" in options.formats)
+    return 2 + len(editions) * per_edition
 
 
 @cli.command()
