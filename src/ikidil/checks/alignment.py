@@ -45,7 +45,7 @@ def extra_block(ctx):
                           f"extra block ({tgt.kind}: “{_start(tgt.text)}”) matches no source block; "
                           "remove it or merge it into its neighbour",
                           file=ctx.alignment.target.path, line=tgt.line,
-                          other_file=ctx.alignment.source.path, other_line=_source_line_near(ctx, pair),
+                          other_file=ctx.alignment.source.path, other_line=_line_near(ctx, pair, "source"),
                           chapter=ctx.alignment.name)
 
 
@@ -84,25 +84,16 @@ def _start(text: str, words: int = 6) -> str:
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
-def _line_near(ctx, pair) -> int | None:
-    """Where the missing block belongs in the translation: after the previous aligned block."""
+def _line_near(ctx, pair, side: str = "target") -> int | None:
+    """Where an unpaired block belongs on the other `side` ("target": a missing block in
+    the translation; "source": an extra block's place in the source): after the last
+    block of that side that comes before it."""
     previous = None
     for p in ctx.alignment.pairs:
         if p is pair:
             break
-        if p.target is not None:
-            previous = p.target
-    return previous.line if previous else 1
-
-
-def _source_line_near(ctx, pair) -> int | None:
-    """Where an extra translation block sits in the source: after the previous aligned block."""
-    previous = None
-    for p in ctx.alignment.pairs:
-        if p is pair:
-            break
-        if p.source is not None:
-            previous = p.source
+        if getattr(p, side) is not None:
+            previous = getattr(p, side)
     return previous.line if previous else 1
 
 
