@@ -20,7 +20,7 @@ from lxml import etree
 from weasyprint.formatting_structure import boxes
 
 from .outputs import write_bytes_atomic
-from .render.epub import repack
+from .render.epub import repack, serialise_xhtml
 from .render.pdf_guards import ElementIndex, walk
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -112,12 +112,12 @@ def add_page_list(epub: Path, starts: list[PageStart], source: str) -> int:
     if not placed:
         return 0
     for name in {name for _, name in placed}:
-        files[name] = _serialise(trees[name])
+        files[name] = serialise_xhtml(trees[name])
     nav_name = next(posixpath.normpath(posixpath.join(base, item.get("href")))
                     for item in manifest.values() if "nav" in (item.get("properties") or "").split())
     nav = etree.fromstring(files[nav_name])
     _add_nav(nav, [(page, posixpath.relpath(name, posixpath.dirname(nav_name))) for page, name in placed])
-    files[nav_name] = _serialise(nav)
+    files[nav_name] = serialise_xhtml(nav)
     _add_metadata(opf, source)
     files[opf_name] = etree.tostring(opf, xml_declaration=True, encoding="UTF-8")
     write_bytes_atomic(epub, repack(files, order, date_time))
@@ -223,8 +223,3 @@ def _add_metadata(opf, source: str) -> None:
                         ("schema:accessibilityFeature", "pageNavigation")):
         meta = etree.SubElement(metadata, f"{{{OPF}}}meta", property=prop)
         meta.text = value
-
-
-def _serialise(tree) -> bytes:
-    body = etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n' + body + b"\n"

@@ -107,7 +107,7 @@ def finish(epub: bytes, book: Book, edition: Edition) -> bytes:
     if book.config.notes == "endnotes":
         endnotes = collect_endnotes(trees, edition)
     for name, root in trees.items():
-        files[name] = _serialise(root)
+        files[name] = serialise_xhtml(root)
 
     front = front_matter(book, edition) + images
     if endnotes is not None:
@@ -263,7 +263,7 @@ def collect_endnotes(trees: dict[str, etree._Element], edition: Edition) -> byte
                     h2.tag = f"{{{XHTML_NS}}}h3"
             section.set("id", f"{chapter}-{section.get('id')}")      # unique in the one notes file
             group.append(section)
-    return _serialise(html)
+    return serialise_xhtml(html)
 
 
 def _mirror_lang(root: etree._Element) -> None:
@@ -325,10 +325,10 @@ def finish_nav(data: bytes, edition: Edition, chapters: list[str], endnotes: boo
             item = etree.SubElement(landmarks, f"{{{XHTML_NS}}}li")
             link = etree.SubElement(item, f"{{{XHTML_NS}}}a", {"href": href, EPUB_TYPE: kind})
             link.text = text
-    return _serialise(root)
+    return serialise_xhtml(root)
 
 
-def _serialise(root: etree._Element) -> bytes:
+def serialise_xhtml(root: etree._Element) -> bytes:
     body = etree.tostring(root, encoding="utf-8")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n' + body + b"\n"
 
