@@ -189,6 +189,8 @@ import weasyprint
 from ikidil.load import load_book
 from ikidil.render.pdf import stylesheet
 from ikidil.render.fetch import ASSETS
+from ikidil.render import weasy_fixes
+weasy_fixes.prepare()      # the WeasyPrint ikidil lays out with: Turkish hyphenation, note policy
 book = load_book(Path(sys.argv[1]))
 html = Path(sys.argv[2]).read_text(encoding="utf-8")
 weasyprint.HTML(string=html, base_url=str(ASSETS) + "/").write_pdf(
@@ -219,15 +221,15 @@ def run(chapters: int, runs: int, workdir: Path) -> dict:
     results: dict[str, dict] = {}
     single = median([sys.executable, "-c", SINGLE_CALL, str(book), str(html), str(workdir / "single.pdf")])
     full = median(pdf_args, prepare=clean)
+    built_copy = workdir / "built.pdf"
+    shutil.copyfile(next((book / "build").glob("*.tr.pdf")), built_copy)
+    same = same_pages(workdir / "single.pdf", built_copy)
     unchanged = median(pdf_args)
 
     def edit():
         edit_one_paragraph(book)
     edited = median(pdf_args, prepare=edit)
 
-    built_pdf = next((book / "build").glob("*.tr.pdf"))
-    built_copy = workdir / "built.pdf"
-    shutil.copyfile(built_pdf, built_copy)
     sources = sorted((book / "manuscript").glob("*.md"))
     raw_pandoc = [_pandoc(), *map(str, sources), "--citeproc", "--bibliography", "bibliography.yaml",
                   "-M", "lang=tr", "-M", "title=Sentetik Kitap", "-o", str(workdir / "raw.epub")]
@@ -239,7 +241,8 @@ def run(chapters: int, runs: int, workdir: Path) -> dict:
     results = {
         "single_weasyprint_call": {"seconds": single[0], "peak_rss_mib": single[1] / 2**20, "pages": pages},
         "full_pdf_build": {**_ratio(full, single, 0.6, 1.2), "pages": _pages(built),
-                           "bytes_ratio": built.stat().st_size / (workdir / "single.pdf").stat().st_size},
+                           "bytes_ratio": built.stat().st_size / (workdir / "single.pdf").stat().st_size,
+                           "same_pages_as_single_call": same},
         "no_change_rebuild": _ratio(unchanged, single, 0.05),
         "one_paragraph_edit": _ratio(edited, single, 0.15),
         "raw_pandoc_epub": {"seconds": pandoc_epub[0], "peak_rss_mib": pandoc_epub[1] / 2**20},
@@ -256,6 +259,31 @@ def _ratio(measured, baseline, time_target, rss_target=None) -> dict:
     if rss_target is not None:
         entry["rss_target"] = rss_target
     return entry
+
+
+def same_pages(single: Path, built: Path) -> dict:
+    """Is ikidil's (part by part, merged) PDF the single call's book? Page count, the text of
+    every page (pdftotext), the outline and the number of links."""
+    import pikepdf
+
+    def texts(pdf: Path) -> list[str]:
+        out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                             text=True, check=True).stdout
+        return out.split("\f")[:-1]
+
+    def outline_and_links(pdf: Path) -> tuple[int, int]:
+        with pikepdf.open(pdf) as doc, doc.open_outline() as outline:
+            count = lambda items: sum(1 + count(i.children) for i in items)
+            links = sum(1 for page in doc.pages for a in page.get("/Annots", [])
+                        if a.get("/Subtype") == "/Link")
+            return count(outline.root), links
+
+    a, b = texts(single), texts(built)
+    differing = [n for n, (x, y) in enumerate(zip(a, b), start=1) if x != y]
+    (outline_a, links_a), (outline_b, links_b) = outline_and_links(single), outline_and_links(built)
+    return {"pages": [len(a), len(b)], "pages_with_other_text": differing[:20],
+            "outline_entries": [outline_a, outline_b], "links": [links_a, links_b],
+            "equal": len(a) == len(b) and not differing and outline_a == outline_b and links_a == links_b}
 
 
 def _pandoc() -> str:
@@ -286,6 +314,12 @@ def report(data: dict) -> str:
                      f"{(f'≤{target}' if target else ''):>8}"
                      f"{rss:>11}"
                      f"  {'' if ratio is None else ('ok' if ok else 'MISSED')}")
+    same = data["results"]["full_pdf_build"]["same_pages_as_single_call"]
+    lines.append(f"pages as the single call: {'same' if same['equal'] else 'DIFFERENT'} "
+                 f"(pages {same['pages'][0]}/{same['pages'][1]}, outline {same['outline_entries'][0]}/"
+                 f"{same['outline_entries'][1]}, links {same['links'][0]}/{same['links'][1]}"
+                 + (f", text differs on pages {same['pages_with_other_text']}" if same['pages_with_other_text'] else "")
+                 + ")")
     return "\n".join(lines)
 
 

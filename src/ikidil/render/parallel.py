@@ -166,8 +166,8 @@ _SHARED = SimpleNamespace()
 
 def _init_worker(counts, failed, condition, book_stub, root, variant):
     import weasyprint.layout as wlayout
-    from .. import hyphenation
-    hyphenation.register()
+    from . import weasy_fixes
+    weasy_fixes.prepare()
     _SHARED.counts, _SHARED.failed, _SHARED.condition = counts, failed, condition
     _SHARED.book, _SHARED.root, _SHARED.variant = book_stub, root, variant
     original = wlayout.make_margin_boxes

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import weasyprint
 
-from .. import hyphenation, pandoc
+from .. import pandoc
 from ..config import TRIM_SIZES
 from ..i18n import term, upper
 from ..load import Book
 from ..outputs import Output, atomic_path
 from ..checks.base import Finding, Severity
 from ..transform import Edition, chapter_id, notes_to_spans
-from . import epub_meta
+from . import epub_meta, weasy_fixes
 from .fetch import ASSETS, ProjectFetcher
 
 VARIANTS = ("digital", "print")
@@ -204,7 +204,7 @@ def layout(book: Book, edition: Edition, variant: str) -> weasyprint.Document:
     line (see pdf_guards.displaced_notes), the last block of that page is made to start
     the next page instead, and the edition is laid out again (a few times at most; what
     is left is reported by the guards)."""
-    hyphenation.register()
+    weasy_fixes.prepare()
     html_doc = weasyprint.HTML(string=edition_html(book, edition), base_url=str(ASSETS) + "/",
                                url_fetcher=ProjectFetcher(book.root))
     return render_keeping_notes(html_doc, lambda breaks: [stylesheet(book, variant, breaks)])

@@ -85,9 +85,15 @@ def problems(document) -> list[LayoutProblem]:
     for call_page, note_page, element in displaced_notes(document):
         found.append(LayoutProblem(
             "footnote-displaced", call_page, index_notes.block_of(element),
-            f"a note called on page {call_page} is printed on page {note_page}; "
+            f"its note is printed {_pages_later(note_page - call_page)}; "
             "shorten the note or the paragraph around its call"))
     return _first_per_block(found)
+
+
+def _pages_later(n: int) -> str:
+    # Said relative to the call's page: a part laid out alone knows its pages' numbers
+    # only later (render/parallel.py), and the problem's own page is shifted then.
+    return "on the next page" if n == 1 else f"{n} pages after its call" if n > 1 else f"{-n} pages before its call"
 
 
 def _first_per_block(found: list[LayoutProblem]) -> list[LayoutProblem]:
@@ -105,7 +111,8 @@ def displaced_notes(document) -> list[tuple[int, int, object]]:
     """(call page, note page, element) for every note printed on another page than its call.
 
     WeasyPrint moves a page's last note to the next page when that makes room for a line it
-    could not otherwise place (a paragraph's second line, to keep orphans ≥ 2)."""
+    could not otherwise place (a paragraph's second line, to keep orphans ≥ 2); under
+    `footnote-policy: line` weasy_fixes stops that, so this finds what is left."""
     calls, notes = {}, {}
     for number, page in enumerate(document.pages, start=1):
         for box, _ in walk(page._page_box):
