@@ -6,6 +6,7 @@ following WeasyPrint's own stages: HTML → render() → Document → write_pdf(
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from typing import Callable
 from pathlib import Path
@@ -46,8 +47,7 @@ def page_setup(book: Book, variant: str) -> PageSetup:
 
 def edition_html(book: Book, edition: Edition) -> str:
     """The complete HTML document of a paged edition."""
-    body = pandoc.write(notes_to_spans(edition.doc), "html5", ["--section-divs", "--wrap=none"])
-    body, toc = prepare_body(body, edition, book.root)
+    body, toc = prepare_body(body_html(book.root, notes_to_spans(edition.doc)), edition, book.root)
     cfg, lang = book.config, edition.lang
     esc = html.escape
     title, subtitle = edition.title, edition.subtitle
@@ -81,6 +81,57 @@ def edition_html(book: Book, edition: Edition) -> str:
 </body>
 </html>
 """
+
+
+HTML_ARGS = ["--section-divs", "--wrap=none"]
+CHUNK_MARK = "ikidil-chunk-7f3c2a"
+
+
+def body_html(root: Path, doc: dict) -> str:
+    """Pandoc's HTML of a document, made chapter by chapter and remembered by each chapter's
+    AST, so a rebuild after an edit converts the edited chapter only.
+
+    A chunk starts at each top-level level-1 heading (or a top-level Div opening with one,
+    as the bibliography section): --section-divs closes every section there, so the chunks'
+    HTML joined is the whole document's. The chunks not in the cache are converted in ONE
+    Pandoc call (a process per chapter would cost more than the conversion), each wrapped
+    in a marker Div whose lines are cut away again."""
+    from ..cache import Cache, digest, tool_versions
+    chunks = _chunks(doc["blocks"])
+    cache = Cache(root)
+    keys = [digest(tool_versions(), "body-html", json.dumps(chunk, ensure_ascii=False)) for chunk in chunks]
+    html_of = {key: hit for key in set(keys) if isinstance(hit := cache.get_json("html", key), str)}
+    missing = [(key, chunk) for key, chunk in zip(keys, chunks) if key not in html_of]
+    if missing:
+        wrapped = [{"t": "Div", "c": [[f"{CHUNK_MARK}-{n}", [], []], chunk]} for n, (_, chunk) in enumerate(missing)]
+        out = pandoc.write({**doc, "blocks": wrapped}, "html5", HTML_ARGS)
+        for n, (key, _) in enumerate(missing):
+            opening = f'<div id="{CHUNK_MARK}-{n}">\n'
+            start = out.index(opening) + len(opening)
+            end = out.index(f'<div id="{CHUNK_MARK}-{n + 1}">') if n + 1 < len(missing) else len(out)
+            inner = out[start:end].rstrip("\n")
+            if not inner.endswith("</div>"):
+                raise AssertionError("Pandoc's HTML did not keep the chunk markers")
+            html_of[key] = inner[:-len("</div>")].rstrip("\n")
+            cache.put_json("html", key, html_of[key])
+    return "".join(html_of[key] + "\n" for key in keys)
+
+
+def _chunks(blocks: list[dict]) -> list[list[dict]]:
+    chunks: list[list[dict]] = []
+    for block in blocks:
+        if not chunks or _opens_section(block):
+            chunks.append([])
+        chunks[-1].append(block)
+    return chunks
+
+
+def _opens_section(block: dict) -> bool:
+    if block["t"] == "Header":
+        return block["c"][0] == 1
+    if block["t"] == "Div" and block["c"][1]:
+        return _opens_section(block["c"][1][0])
+    return False
 
 
 def copyright_html(book: Book, edition: Edition) -> str:
