@@ -386,6 +386,18 @@ def test_bad_input_is_one_clear_line_and_leaves_outputs_untouched(book, case):
     assert not Path("/tmp/pwned").exists()
 
 
+def test_a_check_error_wins_over_a_rendering_error(book):
+    """The checks run beside the rendering; their error is still the one reported, as when
+    they ran first, and no staged output is left in the build folder."""
+    before = hashes(book / "build")
+    needles = missing_block(book)
+    unknown_csl(book)
+    proc = run_ikidil(BUILD_TR, cwd=book)
+    assert_one_line_error(proc, needles)
+    assert hashes(book / "build") == before
+    assert not list((book / "build").glob(".ikidil-staging-*"))
+
+
 def test_debug_shows_the_traceback_for_bad_input(book):
     cp1254_chapter(book)
     proc = run_ikidil(["--debug", *BUILD_TR], cwd=book)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -13,7 +14,7 @@ from .cache import Cache, book_fingerprint
 from .checks.base import Finding, Report
 from .errors import BookError
 from .load import Book, load_book
-from .outputs import Output, write_manifest
+from .outputs import Output, Staging, write_manifest
 from .render.epub import render_epub
 from .pagemap import add_page_list
 from .render.pdf import VARIANTS, pdf_identifier
@@ -73,18 +74,13 @@ def output_path(build_dir: Path, slug: str, edition: str, fmt: str, variant: str
     return build_dir / f"{slug}.{edition}{suffix}.{fmt}"
 
 
-def enforce_policy(book: Book, report: Report) -> Book:
-    """Stop the build on error findings, else return the book to build.
-
-    book.yaml's policy decides how severe stale and missing translation is (the checks
-    report it as an error only under `error`); under `mark` the gaps are filled with the
-    flagged source blocks (policy.py)."""
-    from .policy import apply_policy
+def stop_on_errors(report: Report) -> None:
+    """Stop the build on error findings. book.yaml's policy decides how severe stale and
+    missing translation is (the checks report it as an error only under `error`)."""
     if report.errors:
         first = report.errors[0]
         more = f" (and {len(report.errors) - 1} more: run ikidil check)" if len(report.errors) > 1 else ""
         raise BookError(f"{first.code} {first.message}{more}", file=first.file, line=first.line)
-    return apply_policy(book)
 
 
 def build(root: Path, options: BuildOptions | None = None, progress: Progress = lambda _: None) -> BuildResult:
@@ -99,35 +95,71 @@ def build(root: Path, options: BuildOptions | None = None, progress: Progress = 
     progress("load")
     book = load_book(root, jobs=options.jobs)
     progress("check")
-    report = run_checks(book)
-    book = enforce_policy(book, report)
+    # The checks run on a thread beside the rendering: they are pure Python, and the
+    # rendering spends much of its time waiting for Pandoc and the layout workers. The
+    # outputs are staged and put in place only once the checks have passed; a check error
+    # stops the build as soon as it is known, and is the error reported even when the
+    # rendering failed too (as if the checks had run first).
+    with ThreadPoolExecutor(1, thread_name_prefix="ikidil-check") as checker:
+        checking = checker.submit(run_checks, book)
+        try:
+            return _render(book, options, progress, checking, fingerprint, cache)
+        except Exception:
+            report = _report_or_none(checking)
+            if report is not None:
+                stop_on_errors(report)
+            raise
+
+
+def _report_or_none(checking: Future) -> Report | None:
+    """The checks' report, or None when the checks themselves failed (their error is not
+    the one to report: the rendering's is)."""
+    try:
+        return checking.result()
+    except Exception:
+        return None
+
+
+def _render(book: Book, options: BuildOptions, progress: Progress, checking: Future,
+            fingerprint: str, cache: Cache) -> BuildResult:
+    from .policy import apply_policy
+    # Under policy `mark` the gaps are filled with the flagged source blocks (policy.py).
+    built = apply_policy(book)
     build_dir = options.build_dir or book.root / "build"
     slug = book_slug(book)
-    result = BuildResult(report=report)
-    for name in options.editions or editions_of(book):
-        progress(f"transform {name}")
-        edition = make_edition(book, name)
-        # PDFs first: the print layout of a language gives that language's EPUB its
-        # printed page numbers (pagemap), so it must exist before the EPUB is finished.
-        print_starts = None
-        if "pdf" in options.formats:
-            for variant in options.pdf_variants:
-                progress(f"pdf {name} {variant}")
-                target = output_path(build_dir, slug, name, "pdf", variant)
-                # Part by part, in parallel and cached (render/parallel.py); one document if it cannot.
-                output, starts = render_pdf_fast(book, edition, target, variant, jobs=options.jobs,
-                                                 warn=report.findings.append if variant == options.pdf_variants[0] else None,
-                                                 need_page_starts=variant == "print")
-                result.outputs.append(output)
-                print_starts = starts if variant == "print" else print_starts
-        if "epub" in options.formats:
-            progress(f"epub {name}")
-            epub = render_epub(book, edition, output_path(build_dir, slug, name, "epub", None))
-            if name in book.config.languages and print_starts is not None:
-                # The printed page list comes from the print PDF built in this run: an
-                # EPUB-only build does not pay for a print layout (and carries no page list).
-                add_page_list(epub.path, print_starts, pdf_identifier(book, edition, "print"))
-            result.outputs.append(epub)
+    layout_findings: list[Finding] = []
+    outputs: list[Output] = []
+    with Staging(build_dir) as staging:
+        for name in options.editions or editions_of(book):
+            if checking.done():
+                stop_on_errors(checking.result())
+            progress(f"transform {name}")
+            edition = make_edition(built, name)
+            # PDFs first: the print layout of a language gives that language's EPUB its
+            # printed page numbers (pagemap), so it must exist before the EPUB is finished.
+            print_starts = None
+            if "pdf" in options.formats:
+                for variant in options.pdf_variants:
+                    progress(f"pdf {name} {variant}")
+                    target = staging.path(output_path(build_dir, slug, name, "pdf", variant))
+                    # Part by part, in parallel and cached (render/parallel.py); one document if it cannot.
+                    output, starts = render_pdf_fast(built, edition, target, variant, jobs=options.jobs,
+                                                     warn=layout_findings.append if variant == options.pdf_variants[0] else None,
+                                                     need_page_starts=variant == "print")
+                    outputs.append(output)
+                    print_starts = starts if variant == "print" else print_starts
+            if "epub" in options.formats:
+                progress(f"epub {name}")
+                epub = render_epub(built, edition, staging.path(output_path(build_dir, slug, name, "epub", None)))
+                if name in book.config.languages and print_starts is not None:
+                    # The printed page list comes from the print PDF built in this run: an
+                    # EPUB-only build does not pay for a print layout (and carries no page list).
+                    add_page_list(epub.path, print_starts, pdf_identifier(built, edition, "print"))
+                outputs.append(epub)
+        report = checking.result()
+        stop_on_errors(report)
+        report.findings.extend(layout_findings)
+        result = BuildResult(staging.commit(outputs), report)
     result.manifest = write_manifest(result.outputs, book.root, build_dir)
     cache.record_build(fingerprint, [_output_record(o) for o in result.outputs],
                        [f.as_record() for f in report.warnings], result.manifest)

@@ -2,11 +2,14 @@
 
 Every output is written to a temporary file beside its target and renamed into place
 only when complete: an interrupted or failed build never leaves a half-written book
-where a good one was."""
+where a good one was. A build stages all its outputs first (Staging) and puts them in
+place together once the checks have passed, so a build that fails halfway (or whose
+checks, which run beside the rendering, find an error) changes none of the books."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -44,6 +47,43 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.replace(tmp_path, target)
     finally:  # also on KeyboardInterrupt
         tmp_path.unlink(missing_ok=True)
+
+
+class Staging:
+    """A hidden folder in the build folder (same file system: renames are atomic) where a
+    build's outputs are made; `commit` moves them over their targets, and leaving the
+    `with` block removes whatever was not committed."""
+
+    def __init__(self, build_dir: Path):
+        self.build_dir = build_dir
+        self.dir: Path | None = None
+
+    def __enter__(self) -> "Staging":
+        try:
+            self.build_dir.mkdir(parents=True, exist_ok=True)
+            self.dir = Path(tempfile.mkdtemp(prefix=".ikidil-staging-", dir=self.build_dir))
+        except OSError as exc:
+            raise BookError(f"cannot write into this folder: {exc.strerror}", file=self.build_dir,
+                            hint="check the folder's permissions or free space") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import shutil
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, target: Path) -> Path:
+        """Where to write the output meant for `target` (a file of the build folder)."""
+        return self.dir / target.relative_to(self.build_dir)
+
+    def commit(self, outputs: list[Output]) -> list[Output]:
+        """Put every staged output in place; the outputs as they are now named."""
+        placed = []
+        for output in outputs:
+            target = self.build_dir / output.path.relative_to(self.dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(output.path, target)
+            placed.append(dataclasses.replace(output, path=target))
+        return placed
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:

@@ -166,18 +166,24 @@ _SHARED = SimpleNamespace()
 
 
 def _init_worker(counts, failed, condition, book_stub, root, variant):
+    """Set up a process for laying out parts (a pool worker, or the main process, which
+    lays out parts too rather than wait: see _Scheduler)."""
     import weasyprint.layout as wlayout
     from . import weasy_fixes
     weasy_fixes.prepare()
     _SHARED.counts, _SHARED.failed, _SHARED.condition = counts, failed, condition
     _SHARED.book, _SHARED.root, _SHARED.variant = book_stub, root, variant
-    original = wlayout.make_margin_boxes
+    if not hasattr(_SHARED, "make_margin_boxes"):
+        original = _SHARED.make_margin_boxes = wlayout.make_margin_boxes
 
-    def remember_context(context, page, state):
-        _SHARED.context = context          # the last layout's context: see _renumber
-        return original(context, page, state)
-    wlayout.make_margin_boxes = remember_context
-    _SHARED.make_margin_boxes = original
+        def remember_context(context, page, state):
+            _SHARED.context = context          # the last layout's context: see _renumber
+            return original(context, page, state)
+        wlayout.make_margin_boxes = remember_context
+
+
+def _init_pool_worker(*args):
+    _init_worker(*args)
     # A part's layout allocates millions of small objects, most of them alive until it is
     # written: the collector's frequent young-generation passes over them cost ~15 % of the
     # layout. Freeze what the imports made (never garbage) and collect less often; each job
@@ -185,6 +191,21 @@ def _init_worker(counts, failed, condition, book_stub, root, variant):
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+
+
+@contextlib.contextmanager
+def _collecting_less_often():
+    """The pool workers' collector settings for the main process's own layouts, restored
+    after. What the main process holds (the book, its documents) is frozen meanwhile, so the
+    full collection after each part does not walk it again and again."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 @dataclass
@@ -368,31 +389,29 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
     failed = ctx.Value("i", 0, lock=False)
     condition = ctx.Condition()
     stub = SimpleNamespace(config=book.config, root=book.root)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(parts)))
+    cores = max(1, jobs or os.cpu_count() or 1)
     laid_out = 0
-    with _pool(ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(shared_counts, failed, condition, stub, book.root, variant)), failed) as pool:
+    with _Scheduler(ctx, cores - 1, (shared_counts, failed, condition, stub, book.root, variant), failed) as scheduler:
+        def job(i: int, probe: bool = False) -> Job:
+            if probe:
+                return Job(0, probe_html, probe_css, parts[0].drop_tail, False, pdf_options)
+            return Job(i, parts[i].html, extra_css(parts[i]), parts[i].drop_tail, True, pdf_options, want_pdf)
+
+        def keep(i: int, result: Laid, key: str) -> None:
+            laid[i] = result
+            if result.pdf is not None:
+                cache.put_bytes("part", key, result.pdf)
+            cache.put_json("part", key, _laid_to_json(result))
+
         def run(indices: list[int], probe: bool = False) -> None:
             nonlocal laid_out
-            futures = []
-            if probe:
-                futures.append((0, pool.submit(_layout_job, Job(0, probe_html, probe_css, parts[0].drop_tail,
-                                                                False, pdf_options))))
-            for i in indices:
-                futures.append((i, pool.submit(_layout_job, Job(i, parts[i].html, extra_css(parts[i]),
-                                                                parts[i].drop_tail, True, pdf_options,
-                                                                want_pdf))))
-            for i, future in futures:
-                result = future.result()
+            todo = ([job(0, probe=True)] if probe else []) + [job(i) for i in indices]
+            for result, j in zip(scheduler.run(todo), todo):
                 laid_out += 1
-                counts[i] = result.pages
-                cache.put_json("pages", layout_keys[i], result.pages)
-                if i != 0 or not probe:
-                    laid[i] = result
-                    key = digest(layout_keys[i], str(result.start))
-                    if result.pdf is not None:
-                        cache.put_bytes("part", key, result.pdf)
-                    cache.put_json("part", key, _laid_to_json(result))
+                counts[j.index] = result.pages
+                cache.put_json("pages", layout_keys[j.index], result.pages)
+                if j.write:
+                    keep(j.index, result, digest(layout_keys[j.index], str(result.start)))
 
         # 1. the parts whose length is unknown (and the front matter's length, if unknown)
         if todo_first or counts[0] < 0:
@@ -418,13 +437,9 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
             laid[0] = _laid_from_json(hit, data)
         else:
             shared_counts[0] = counts[0]
-            result = pool.submit(_layout_job, Job(0, front, css, parts[0].drop_tail, True, pdf_options,
-                                                  want_pdf)).result()
+            [result] = scheduler.run([Job(0, front, css, parts[0].drop_tail, True, pdf_options, want_pdf)])
             laid_out += 1
-            laid[0] = result
-            if result.pdf is not None:
-                cache.put_bytes("part", front_key, result.pdf)
-            cache.put_json("part", front_key, _laid_to_json(result))
+            keep(0, result, front_key)
     total = sum(laid[i].pages for i in range(len(parts)))
     if target is not None:
         merge_parts([(laid[i].pdf, laid[i].pages) for i in range(len(parts))], target, tagged="pdf_variant" in pdf_options)
@@ -433,20 +448,65 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
     return ParallelResult(total, problems, page_starts, laid_out)
 
 
-@contextlib.contextmanager
-def _pool(pool: ProcessPoolExecutor, failed):
-    """The pool, shut down at once on an error or Ctrl-C: queued parts are cancelled and the
-    workers (waiting for parts that will never come, or laying out) are stopped."""
-    try:
-        yield pool
-    except BaseException:
-        failed.value = 1
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        raise
-    pool.shutdown(wait=True)
+class _Scheduler:
+    """Lays out jobs on `processes` pool workers and in this process too: the main process
+    would otherwise only wait, and one process fewer is one interpreter start and one
+    WeasyPrint import fewer (the pool starts only when there is more than one job).
+
+    Jobs are handed out in index order, and a job reports its page count before it waits
+    for the counts of the parts before it (_wait_for_start), so a job only ever waits for
+    jobs that are already running or done: no deadlock. On an error or Ctrl-C the queued
+    parts are cancelled and the workers (waiting, or laying out) are stopped at once."""
+
+    def __init__(self, ctx, processes: int, init_args: tuple, failed):
+        self.ctx, self.processes, self.init_args, self.failed = ctx, processes, init_args, failed
+        self.pool: ProcessPoolExecutor | None = None
+        self.main_ready = False
+
+    def __enter__(self) -> "_Scheduler":
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if self.pool is None:
+            return
+        if kind is not None:
+            self.failed.value = 1
+            processes = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+        else:
+            self.pool.shutdown(wait=False)     # every job is done: the workers just exit
+
+    def run(self, jobs: list[Job]) -> list[Laid]:
+        """The jobs' results, in the jobs' order."""
+        from collections import deque
+        if self.pool is None and self.processes and len(jobs) > 1:
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=self.ctx, initializer=_init_pool_worker,
+                                            initargs=self.init_args)
+        if not self.main_ready:
+            _init_worker(*self.init_args)
+            self.main_ready = True
+        with _collecting_less_often():
+            return self._run(jobs, deque(enumerate(jobs)))
+
+    def _run(self, jobs: list[Job], queue) -> list[Laid]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        results: list[Laid | None] = [None] * len(jobs)
+        in_flight: dict = {}
+        while queue or in_flight:
+            # Two jobs per worker in flight, so a worker never waits for the main process.
+            while self.pool is not None and queue and len(in_flight) < 2 * self.processes:
+                n, job = queue.popleft()
+                in_flight[self.pool.submit(_layout_job, job)] = n
+            if queue:
+                n, job = queue.popleft()
+                results[n] = _layout_job(job)
+            else:
+                wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in [f for f in in_flight if f.done()]:
+                results[in_flight.pop(future)] = future.result()
+        return results
 
 
 def _laid_to_json(laid: Laid) -> dict:
