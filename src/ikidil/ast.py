@@ -43,6 +43,87 @@ def transform(value: Any, fn: Callable[[Node], Any]) -> Any:
     return value
 
 
+# Elements whose content holds no AST element a pass could look for (Math's holds its
+# MathType, so it is not among them): fast walks step over them.
+LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "RawInline",
+                    "CodeBlock", "RawBlock", "HorizontalRule"})
+
+
+def rewrite(value: Any, types: set[str] | frozenset[str], fn: Callable[[Node], Any],
+            pre: bool = False) -> Any:
+    """`transform(value, fn)` for an `fn` that acts only on elements whose "t" is in `types`,
+    without rebuilding the whole tree: only the elements and lists on the way to a replaced
+    element are new; every other subtree is shared with `value`, and never visited below
+    its LEAVES. The result is JSON-equal to transform's in a fraction of the time. Since
+    the trees share nodes, nothing may change either in place afterwards.
+
+    `fn` must not change its argument: it returns a replacement (an element, or a list of
+    elements spliced into the parent list) or None to keep it. Elements are seen after
+    their children (as with transform) or, with `pre`, before them (as a loop over `walk`
+    that edits in place sees them); then `fn` must return an element or None, and the
+    children of what it returns are rewritten in turn."""
+    skip = LEAVES - set(types)
+    if isinstance(value, list):
+        return _rewrite_list(value, types, fn, pre, skip)
+    if isinstance(value, dict):
+        return _rewrite_dict(value, types, fn, pre, skip)
+    return value
+
+
+def _rewrite_list(value: list, types, fn, pre, skip) -> list:
+    # Most items are leaves (Str, Space): one comprehension steps over them.
+    todo = [i for i, item in enumerate(value) if not (type(item) is dict and item.get("t") in skip)]
+    out = None                                  # a new list once anything changed
+    done = 0                                    # value[:done] is in out
+    for index in todo:
+        item = value[index]
+        if isinstance(item, dict):
+            new = _rewrite_dict(item, types, fn, pre, skip)
+            splice = isinstance(new, list) and "t" in item
+        elif isinstance(item, list):
+            new, splice = _rewrite_list(item, types, fn, pre, skip), False
+        else:
+            continue
+        if new is item:
+            continue
+        if out is None:
+            out = value[:index]
+        else:
+            out.extend(value[done:index])
+        if splice:
+            out.extend(new)
+        else:
+            out.append(new)
+        done = index + 1
+    if out is None:
+        return value
+    out.extend(value[done:])
+    return out
+
+
+def _rewrite_dict(node: dict, types, fn, pre, skip) -> Any:
+    if pre and node.get("t") in types:
+        node = fn(node) or node
+    rebuilt = node
+    if node.get("t") not in skip:
+        for key, child in node.items():
+            if isinstance(child, list):
+                new = _rewrite_list(child, types, fn, pre, skip)
+            elif isinstance(child, dict):
+                new = _rewrite_dict(child, types, fn, pre, skip)
+            else:
+                continue
+            if new is not child:
+                if rebuilt is node:
+                    rebuilt = dict(node)
+                rebuilt[key] = new
+    if not pre and rebuilt.get("t") in types:
+        replaced = fn(rebuilt)
+        if replaced is not None:
+            return replaced
+    return rebuilt
+
+
 _QUOTES = {"DoubleQuote": ("“", "”"), "SingleQuote": ("‘", "’")}
 
 

