@@ -22,7 +22,8 @@ import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterable, Iterator
 
 CACHE_DIR = ".ikidil-cache"
 # Folders of a book's tree that are never inputs: outputs, caches, environments, VCS.
@@ -39,7 +40,6 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=1)
 def tool_versions() -> str:
     """ikidil's code (every file of the package, so an edited stylesheet or module counts),
@@ -97,6 +97,10 @@ class Cache:
     def put_json(self, kind: str, key: str, value: Any) -> None:
         self._write(self._path(kind, key, ".json"),
                     json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def put_text(self, kind: str, key: str, json_text: str) -> None:
+        """Store a value already encoded as JSON text."""
+        self._write(self._path(kind, key, ".json"), json_text.encode("utf-8"))
 
     def get_bytes(self, kind: str, key: str) -> bytes | None:
         try:
@@ -167,16 +171,95 @@ class Cache:
 
 # ------------------------------------------------------------ chapter ASTs
 
+def _ast_key(source: str) -> str:
+    from . import pandoc
+    return digest(tool_versions(), pandoc.MARKDOWN, source)
+
+
+def _ast_entry(doc: dict, warnings) -> dict:
+    return {"doc": doc, "warnings": [{"message": w.message, "line": w.line} for w in warnings]}
+
+
 def read_markdown_cached(source: str, path: Path, root: Path):
     """pandoc.read_markdown_with_warnings, remembered by the chapter's text: an unchanged
     chapter is not parsed again (a Pandoc process per chapter is most of a load)."""
     from . import pandoc
-    key = digest(tool_versions(), pandoc.MARKDOWN, source)
+    key = _ast_key(source)
     cache = Cache(root)
     hit = cache.get_json("ast", key)
     if hit is not None:
         return hit["doc"], [pandoc.Warning(w["message"], w["line"]) for w in hit["warnings"]]
     doc, warnings = pandoc.read_markdown_with_warnings(source, path)
-    cache.put_json("ast", key, {"doc": doc, "warnings": [{"message": w.message, "line": w.line}
-                                                         for w in warnings]})
+    cache.put_json("ast", key, _ast_entry(doc, warnings))
     return doc, warnings
+
+
+def read_markdown_cached_many(chapters: list[tuple[str, Path]], root: Path, jobs: int) -> Iterator:
+    """read_markdown_cached for many chapters, (text, path) each: yields (doc, warnings) per
+    chapter, in order, or None for one to parse alone with read_markdown_cached (it failed
+    here, so that parse reports the error; or its cache entry is unreadable).
+
+    The chapters the cache lacks are parsed in batches, one Pandoc process per batch
+    (pandoc.read_markdown_many), `jobs` batches at a time, while the cached ones are read:
+    starting Pandoc costs more than parsing a chapter, and each batch keeps a core busy."""
+    from . import pandoc
+    cache = Cache(root)
+    keys = [_ast_key(text) for text, _ in chapters]
+    misses = [i for i, key in enumerate(keys) if not cache._path("ast", key, ".json").is_file()]
+    batches = _batches(misses, [len(chapters[i][0]) for i in misses], jobs)
+    batch_of = {i: (number, place) for number, batch in enumerate(batches) for place, i in enumerate(batch)}
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(batches))))
+    try:
+        futures = [pool.submit(_parse_batch, [chapters[i] for i in batch], [keys[i] for i in batch], cache)
+                   for batch in batches]
+        for i, key in enumerate(keys):
+            if i in batch_of:
+                number, place = batch_of[i]
+                yield futures[number].result()[place]
+            else:
+                hit = cache.get_json("ast", key)
+                yield None if hit is None else (
+                    hit["doc"], [pandoc.Warning(w["message"], w["line"]) for w in hit["warnings"]])
+    finally:
+        # Closed early (a chapter was faulty): report it now; running batches end on their own.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+BATCHES_PER_JOB = 2     # more, smaller batches: the first are vetted while the last still parse
+
+
+def _batches(items: list[int], sizes: list[int], jobs: int) -> list[list[int]]:
+    """`items` cut into about BATCHES_PER_JOB * jobs runs in order, of about equal total size."""
+    count = min(len(items), max(1, jobs) * BATCHES_PER_JOB)
+    if not count:
+        return []
+    total, batches, done = sum(sizes) or 1, [[] for _ in range(count)], 0
+    for item, size in zip(items, sizes):
+        batches[min(count - 1, done * count // total)].append(item)
+        done += size
+    return [batch for batch in batches if batch]
+
+
+def _parse_batch(chapters: list[tuple[str, Path]], keys: list[str], cache: Cache) -> list:
+    """One Pandoc process for all `chapters`; the ones Pandoc warned about are parsed again
+    alone, so that their warnings are exactly those of a one-chapter parse (warnings are rare).
+    If the batch fails, every chapter is parsed alone and a failing one is left to the caller."""
+    from . import pandoc
+    from .errors import BookError
+    try:
+        parsed, warnings = pandoc.read_markdown_many([text for text, _ in chapters])
+    except BookError:
+        parsed, warnings = [None] * len(chapters), []
+    unexplained = bool(warnings) and not any(p.logged for p in parsed if p is not None)
+    results = []
+    for (text, path), key, one in zip(chapters, keys, parsed):
+        if one is None or one.logged or unexplained:
+            try:
+                results.append(read_markdown_cached(text, path, cache.dir.parent))
+            except BookError:
+                results.append(None)
+            continue
+        # Pandoc's own JSON text goes into the cache as it is: no second encoding.
+        cache.put_text("ast", key, '{"doc":' + one.json + ',"warnings":[]}')
+        results.append((json.loads(one.json), []))
+    return results

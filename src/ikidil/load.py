@@ -4,6 +4,7 @@ Everything later reads this Book; no later stage opens a Markdown file again."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -11,11 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from concurrent.futures import ThreadPoolExecutor
-
 from . import untrusted
-from .cache import read_markdown_cached
-from .ast import stringify, walk
+from .cache import read_markdown_cached, read_markdown_cached_many
+from .ast import stringify
 from .bibliography import Bibliography, load_bibliography
 from .config import BookConfig, load_config
 from .errors import BookError, display_path
@@ -52,16 +51,44 @@ class Block:
     @property
     def citations(self) -> list[Citation]:
         out = []
-        for el in walk(self.node):
-            if el["t"] == "Cite":
-                for c in el["c"][0]:
-                    out.append(Citation(c["citationId"], stringify(c["citationPrefix"]),
-                                        stringify(c["citationSuffix"]).lstrip(", ")))
+        for el in elements_of(self.node, "Cite"):
+            for c in el["c"][0]:
+                out.append(Citation(c["citationId"], stringify(c["citationPrefix"]),
+                                    stringify(c["citationSuffix"]).lstrip(", ")))
         return out
 
     @property
     def notes(self) -> list[dict]:
-        return [el for el in walk(self.node) if el["t"] == "Note"]
+        return elements_of(self.node, "Note")
+
+
+# Elements whose content holds no element but maybe Math's type: searches step over them.
+_LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "RawInline",
+                     "CodeBlock", "RawBlock", "HorizontalRule"})
+
+
+def elements_of(value, kind: str) -> list[dict]:
+    """The elements of type `kind` in `value`, in ast.walk's order (parents first), found
+    without visiting every Str: a chapter has a million elements, and this runs per block."""
+    found: list[dict] = []
+
+    def visit(v) -> None:
+        if type(v) is list:
+            for item in v:
+                if type(item) is dict or type(item) is list:
+                    visit(item)
+            return
+        t = v.get("t")
+        if t == kind:
+            found.append(v)
+        if t not in _LEAVES:
+            for child in v.values():
+                if type(child) is dict or type(child) is list:
+                    visit(child)
+
+    if type(value) is dict or type(value) is list:
+        visit(value)
+    return found
 
 
 @dataclass
@@ -101,7 +128,7 @@ class Book:
 
 
 def load_book(root: Path, jobs: int | None = None) -> Book:
-    """`jobs`: chapters parsed at once (Pandoc runs as a subprocess, so threads suffice)."""
+    """`jobs`: Pandoc processes parsing chapters at once (default: one per core)."""
     root = root.resolve()
     config = load_config(root)
     bibliography = load_bibliography(config.bibliography)
@@ -109,15 +136,21 @@ def load_book(root: Path, jobs: int | None = None) -> Book:
     chapters: dict[str, list[Chapter]] = {}
     missing: dict[str, list[str]] = {}
     wanted = [(lang, config.manuscript_dir(lang) / name) for lang in config.languages for name in names]
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-        # map() yields in order, so the first faulty chapter (in reading order) is the one reported.
-        loaded = pool.map(lambda item: load_chapter(item[1], item[0], bibliography, root)
-                          if item[1].is_file() else None, wanted)
-        for (lang, path), chapter in zip(wanted, loaded):
-            if chapter is None:
-                missing.setdefault(lang, []).append(path.name)
-            else:
-                chapters.setdefault(lang, []).append(chapter)
+    present = []
+    for lang, path in wanted:
+        if path.is_file():
+            present.append((lang, path))
+        else:
+            missing.setdefault(lang, []).append(path.name)
+    texts = [_text_or_error(path) for _, path in present]
+    readable = [(text, path) for text, (_, path) in zip(texts, present) if isinstance(text, str)]
+    with contextlib.closing(read_markdown_cached_many(readable, root, jobs or os.cpu_count() or 1)) as parsed:
+        # In reading order, so the first faulty chapter is the one reported.
+        for (lang, path), text in zip(present, texts):
+            if isinstance(text, BookError):
+                raise text
+            doc, warnings = next(parsed) or read_markdown_cached(text, path, root)
+            chapters.setdefault(lang, []).append(_vet_chapter(path, lang, text, doc, warnings, bibliography, root))
     for lang in config.languages:
         chapters.setdefault(lang, [])
         folder = config.manuscript_dir(lang)
@@ -183,6 +216,12 @@ def load_chapter(path: Path, lang: str, bibliography: Bibliography, root: Path |
     """Read, parse and vet one chapter. `root` is the book's folder: images must lie inside it
     (default: the folder above manuscript/ or translations/<lang>/)."""
     root = root or _book_root_of(path, lang)
+    source = _chapter_text(path)
+    doc, warnings = read_markdown_cached(source, path, root)
+    return _vet_chapter(path, lang, source, doc, warnings, bibliography, root)
+
+
+def _chapter_text(path: Path) -> str:
     size = path.stat().st_size if path.is_file() else 0
     if size > LARGE_CHAPTER:
         log.info("reading %s (%.1f MB)", display_path(path), size / 1e6)
@@ -190,7 +229,20 @@ def load_chapter(path: Path, lang: str, bibliography: Bibliography, root: Path |
     if not source.strip():
         raise BookError("chapter is empty", file=path, line=1,
                         hint="write the chapter, or remove the file")
-    doc, warnings = read_markdown_cached(source, path, _book_root_of(path, lang) if root is None else root)
+    return source
+
+
+def _text_or_error(path: Path) -> str | BookError:
+    try:
+        return _chapter_text(path)
+    except BookError as error:
+        return error
+
+
+def _vet_chapter(path: Path, lang: str, source: str, doc: dict, warnings: list, bibliography: Bibliography,
+                 root: Path) -> Chapter:
+    """The parsed chapter, checked (Pandoc's warnings, untrusted content, citation keys) and cut
+    into blocks."""
     untrusted.check_pandoc_warnings(warnings, path)
     lines = block_lines(source, doc["blocks"])
     keep = untrusted.sanitise(doc["blocks"], lines, source, path, root)
@@ -221,11 +273,11 @@ def block_lines(source: str, blocks: list[dict]) -> list[int]:
     lines = source.split("\n")
     result, cursor = [], 0
     for node in blocks:
-        words = _WORD.findall(stringify(node, skip=()))
+        word = first_word(node)
         found = cursor
-        if words:
+        if word:
             for number in range(cursor, len(lines)):
-                if words[0] in lines[number]:
+                if word in lines[number]:
                     found = number
                     break
         else:
@@ -234,6 +286,50 @@ def block_lines(source: str, blocks: list[dict]) -> list[int]:
         result.append(found + 1)
         cursor = found + 1 if found + 1 < len(lines) else found
     return result
+
+
+def first_word(node: dict) -> str | None:
+    """_WORD.findall(stringify(node, skip=()))[0] (or None), reading only as much of the block
+    as that word needs: the text of a whole block costs a walk of all of it.
+
+    The text comes in the pieces stringify joins, in its order; a word may run across pieces
+    (Ata*türk*), so it is complete only once the text goes on past it."""
+    text, pieces = "", 0
+
+    def add(piece: str) -> bool:
+        nonlocal text, pieces
+        pieces += 1
+        text += piece
+        match = _WORD.search(text)
+        if not match:
+            text = ""                       # nothing of it can belong to the first word
+        return bool(match) and match.end() < len(text)
+
+    def visit(v) -> bool:                   # stringify's visit (skip=()); True once the word is complete
+        if isinstance(v, list):
+            return any(visit(item) for item in v)
+        if not isinstance(v, dict) or "t" not in v:
+            return False
+        t, c = v["t"], v.get("c")
+        if t == "Str":
+            return add(c)
+        if t in ("Space", "SoftBreak", "LineBreak"):
+            return add(" ")
+        if t == "Quoted":                   # (any quote mark: not a word character, as stringify's)
+            return add("\u201c") or visit(c[1]) or add("\u201d")
+        if t in ("Code", "Math", "RawInline"):
+            return add(c[-1])
+        if t in ("Para", "Plain", "Header", "BlockQuote", "Div") or isinstance(c, list):
+            before = pieces
+            if visit(c):
+                return True
+            if t in ("Para", "Plain", "Header", "CodeBlock") and pieces > before:
+                return add(" ")
+        return False
+
+    visit(node)
+    match = _WORD.search(text)
+    return match.group() if match else None
 
 
 def _line_of(source: str, needle: str, start_line: int) -> int:

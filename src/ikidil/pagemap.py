@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from weasyprint.formatting_structure import boxes
 
 from .outputs import write_bytes_atomic
 from .render.epub import repack, serialise_xhtml
-from .render.pdf_guards import ElementIndex, walk
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -42,6 +40,7 @@ def _count(text: str) -> int:
 
 def page_starts(document) -> list[PageStart]:
     """Where each page of a laid-out edition begins (pages without chapter text are left out)."""
+    from .render.pdf_guards import ElementIndex
     if not document.pages:
         return []
     index = ElementIndex(document.pages[0]._page_box.children[0].element)
@@ -63,6 +62,8 @@ def page_starts(document) -> list[PageStart]:
 def _flow_text(page_box):
     """The page's running text in order: no margin boxes (heads, folios), no footnote
     area, no generated content (note calls, leaders)."""
+    from weasyprint.formatting_structure import boxes
+    from .render.pdf_guards import walk
     for child in page_box.children:
         if isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox)):
             continue
@@ -71,7 +72,7 @@ def _flow_text(page_box):
                 yield box
 
 
-def _section_of(index: ElementIndex, element) -> str | None:
+def _section_of(index, element) -> str | None:
     while element is not None:
         if element.tag == "section" and "level1" in (element.get("class") or "").split() and element.get("id"):
             return element.get("id")

@@ -79,6 +79,37 @@ def read_markdown_with_warnings(text: str, source: Path) -> tuple[dict, list[War
     return json.loads(out), warnings
 
 
+_READ_MANY = Path(__file__).resolve().parent / "assets" / "read_many.lua"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One text of read_markdown_many: its AST as Pandoc's JSON text, and whether Pandoc
+    logged anything (a warning, say) while reading it."""
+    json: str
+    logged: bool
+
+
+def read_markdown_many(texts: list[str]) -> tuple[list[Parsed], list[Warning]]:
+    """Markdown → Pandoc JSON AST for many texts in one Pandoc process, each parsed on its
+    own exactly as read_markdown_with_warnings parses it alone (assets/read_many.lua).
+
+    Warnings come back for the whole run: a text with `logged` set is one that caused some
+    (parse it alone to know which and where). Raises BookError if Pandoc fails on any text."""
+    request = json.dumps({"format": MARKDOWN, "texts": texts}, ensure_ascii=False)
+    out, warnings = run_with_warnings(["-f", str(_READ_MANY), "-t", str(_READ_MANY)], stdin=request)
+    lines = out.split("\n")          # not splitlines(): JSON may hold U+2028 unescaped
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(lines) != len(texts):
+        raise BookError(f"pandoc: read {len(lines)} texts of {len(texts)}")
+    parsed = []
+    for line in lines:
+        logged, _, ast = line.partition("\t")
+        parsed.append(Parsed(ast, logged != "0"))
+    return parsed, warnings
+
+
 def write(doc: dict, to: str, args: list[str] = (), env: dict[str, str] | None = None) -> str:
     return run(["-f", "json", "-t", to, *args], stdin=json.dumps(doc), env=env)
 

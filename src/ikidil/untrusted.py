@@ -69,10 +69,10 @@ def sanitise(blocks: list[dict], lines: list[int], source: str, path: Path, root
             # previous block's line: search from there.
             _raw_html(block, where, lines[index - 1] if index else 1)
             continue
-        _check_elements(block, where, line, root)
-        cleaned = transform(block, lambda node: _strip_raw(node, where, line))
-        block.clear()
-        block.update(cleaned)
+        if _check_elements(block, where, line, root):       # (rebuilding a block costs: only if raw)
+            cleaned = transform(block, lambda node: _strip_raw(node, where, line))
+            block.clear()
+            block.update(cleaned)
         if _has_content(block):
             keep.append(index)
     return keep
@@ -120,9 +120,15 @@ def _first_tag(html: str) -> str:
     return f"<{match.group(1)}>" if match else repr(html[:20])
 
 
-def _check_elements(block: dict, where: Located, line: int, root: Path) -> None:
+def _check_elements(block: dict, where: Located, line: int, root: Path) -> bool:
+    """Refuse what the block may not hold; tell whether it holds raw markup."""
+    raw = False
     for node in walk(block):
         kind, content = node["t"], node.get("c")
+        if kind == "Str":                   # most elements: nothing else applies to them
+            _check_note_marks(content, where, line)
+            continue
+        raw = raw or kind in ("RawInline", "RawBlock")
         attr = _attr_of(node)
         if attr is not None:
             for key, value in attr[2]:
@@ -133,8 +139,7 @@ def _check_elements(block: dict, where: Located, line: int, root: Path) -> None:
             _check_link(content[2][0], where, line)
         elif kind == "Image":
             _check_image(content[2][0], where, line, root)
-        elif kind == "Str":
-            _check_note_marks(content, where, line)
+    return raw
 
 
 def _attr_of(node: dict):
@@ -176,7 +181,7 @@ def _check_note_marks(text: str, where: Located, line: int) -> None:
         if "\\^[" not in where.source.split("\n")[at - 1]:
             raise where.error("footnote '^[' is never closed", at,
                               "add the closing ']' at the end of the note, or write \\^[ for a literal ^[")
-    match = _UNDEFINED_NOTE.search(text)
+    match = "[^" in text and _UNDEFINED_NOTE.search(text)
     if match:
         raise where.error(f"footnote [^{match.group(1)}] has no definition", where.line(match.group(0), line),
                           f"add a line '[^{match.group(1)}]: the note's text' after the paragraph")

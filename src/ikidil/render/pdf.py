@@ -8,10 +8,11 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from pathlib import Path
 
-import weasyprint
+if TYPE_CHECKING:                 # imported where used: an EPUB-only build never loads WeasyPrint
+    import weasyprint
 
 from .. import pandoc
 from ..config import TRIM_SIZES
@@ -21,7 +22,6 @@ from ..outputs import Output, atomic_path
 from ..checks.base import Finding, Severity
 from ..transform import Edition, chapter_id, notes_to_spans
 from . import epub_meta, weasy_fixes
-from .fetch import ASSETS, ProjectFetcher
 
 VARIANTS = ("digital", "print")
 BOOK_FACE = "EB Garamond"
@@ -240,7 +240,9 @@ def _unique_ids(root, default_lang: str) -> None:
             link.set("href", "#" + renamed[(lang, href[1:])])
 
 
-def stylesheet(book: Book, variant: str, extra: str = "") -> weasyprint.CSS:
+def stylesheet(book: Book, variant: str, extra: str = "") -> "weasyprint.CSS":
+    import weasyprint
+    from .fetch import ASSETS
     css = (ASSETS / "book.css").read_text(encoding="utf-8") + "\n" + page_setup(book, variant).css() + "\n" + extra
     return weasyprint.CSS(string=css, base_url=str(ASSETS) + "/")
 
@@ -248,21 +250,23 @@ def stylesheet(book: Book, variant: str, extra: str = "") -> weasyprint.CSS:
 MAX_NOTE_REPAIRS = 6
 
 
-def layout(book: Book, edition: Edition, variant: str) -> weasyprint.Document:
+def layout(book: Book, edition: Edition, variant: str) -> "weasyprint.Document":
     """Lay out the edition, keeping every note on the page of its call.
 
     When WeasyPrint moves a note to the next page to make room for a paragraph's second
     line (see pdf_guards.displaced_notes), the last block of that page is made to start
     the next page instead, and the edition is laid out again (a few times at most; what
     is left is reported by the guards)."""
+    import weasyprint
+    from .fetch import ASSETS, ProjectFetcher
     weasy_fixes.prepare()
     html_doc = weasyprint.HTML(string=edition_html(book, edition), base_url=str(ASSETS) + "/",
                                url_fetcher=ProjectFetcher(book.root))
     return render_keeping_notes(html_doc, lambda breaks: [stylesheet(book, variant, breaks)])
 
 
-def render_keeping_notes(html_doc: weasyprint.HTML, stylesheets: Callable[[str], list],
-                         on_render: Callable[[int], None] = lambda _: None) -> weasyprint.Document:
+def render_keeping_notes(html_doc: "weasyprint.HTML", stylesheets: Callable[[str], list],
+                         on_render: Callable[[int], None] = lambda _: None) -> "weasyprint.Document":
     """The note repair shared by the one-document and the part-by-part layouts:
     render, find notes pushed off their call's page, make the last block of that page
     start the next page (extra CSS handed to `stylesheets`), render again."""
@@ -282,7 +286,7 @@ def render_keeping_notes(html_doc: weasyprint.HTML, stylesheets: Callable[[str],
 
 def render_pdf(book: Book, edition: Edition, target: Path, variant: str = "digital",
                warn: Callable[[Finding], None] | None = None,
-               keep: Callable[[weasyprint.Document], None] | None = None) -> Output:
+               keep: Callable[["weasyprint.Document"], None] | None = None) -> Output:
     """Lay out and write one PDF. Layout faults go to `warn` as findings; `keep` receives
     the laid-out document (the build uses the print layout for the EPUB page list)."""
     document = layout(book, edition, variant)
@@ -301,7 +305,7 @@ def pdf_identifier(book: Book, edition: Edition, variant: str) -> str:
     return epub_meta.edition_identifier(book.config.identifier, edition.name, f"pdf-{variant}")
 
 
-def layout_findings(book: Book, edition: Edition, document: weasyprint.Document) -> list[Finding]:
+def layout_findings(book: Book, edition: Edition, document: "weasyprint.Document") -> list[Finding]:
     """The layout guards' problems as warnings naming the chapter file, line and block."""
     from .pdf_guards import problems
     return findings_from_problems(book, edition, problems(document))
