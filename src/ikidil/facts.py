@@ -13,13 +13,14 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from .i18n import lower
 
 # Thousands and decimal separators differ: tr 1.000,5 — en 1,000.5. A lone separator
 # followed by digits is read as a decimal mark only in its own language's style.
+# (Patterns here open with one character class, which lets the regex engine skip ahead
+# to where a match can start: `\d(?:\d{0,2}…|\d*…)` is `\d{1,3}…|\d+…`, written so.)
 _NUMBER = {
-    "tr": re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"),
-    "en": re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"),
+    "tr": re.compile(r"\d(?:\d{0,2}(?:\.\d{3})+(?:,\d+)?|\d*(?:,\d+)?)"),     # \d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?
+    "en": re.compile(r"\d(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?)"),     # \d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?
 }
 _SEPARATORS = {"tr": (".", ","), "en": (",", ".")}     # (thousands, decimal)
 
@@ -40,10 +41,35 @@ MONTHS = {
 # Month names that are also ordinary words ("May I…", "March on"): counted only next to a number.
 _AMBIGUOUS_MONTHS = {"May", "March", "Mart", "Ekim", "Nisan"}
 
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+WORD = re.compile(r"[^\W\d_][^\W\d_]*(?:['’][^\W\d_]+)*")      # [^\W\d_]+(?:['’][^\W\d_]+)*
 _SENTENCE_END = ".!?:…"
 _OPENERS = "“‘\"'«‹([—–- "
 TURKISH_ONLY_LETTERS = set("ğĞıİşŞ")
+
+
+# Several rules read the words of the same block: each text is scanned once. The check
+# stage runs every rule on one pair of blocks before the next, so these caches need only
+# hold the last few texts (word lists are large; a book has hundreds of thousands).
+@lru_cache(maxsize=256)
+def words_of(text: str) -> tuple[str, ...]:
+    """The words of a text, in order."""
+    return tuple(WORD.findall(text))
+
+
+@lru_cache(maxsize=256)
+def _distinct_words(text: str) -> frozenset[str]:
+    return frozenset(words_of(text))
+
+
+@lru_cache(maxsize=256)
+def lower_words(text: str, lang: str) -> tuple[str, ...]:
+    """i18n.lower of each word of the text, in order. i18n.lower maps Turkish I and İ to
+    ı and i, then lower-cases; the mapping is done here on the whole text at once (letters
+    for letters, so the words stay the same) and str.lower word by word, with no Python
+    call per word."""
+    if base(lang) in ("tr", "az"):      # the languages i18n.lower treats the Turkish way
+        text = text.replace("I", "ı").replace("İ", "i")
+    return tuple(map(str.lower, WORD.findall(text)))
 
 
 def base(lang: str) -> str:
@@ -55,8 +81,11 @@ def numbers(text: str, lang: str) -> Counter:
     pattern = _NUMBER.get(base(lang), _NUMBER["en"])
     thousands, decimal = _SEPARATORS.get(base(lang), _SEPARATORS["en"])
     found: Counter = Counter()
-    for match in pattern.finditer(text):
-        raw = match.group().replace(thousands, "").replace(decimal, ".")
+    for raw in pattern.findall(text):
+        if raw.isascii() and raw.isdigit():     # most numbers: a day, a year, a page
+            found[str(int(raw))] += 1
+            continue
+        raw = raw.replace(thousands, "").replace(decimal, ".")
         try:
             value = Decimal(raw)
         except InvalidOperation:
@@ -72,26 +101,47 @@ def _canonical(value: Decimal) -> str:
 def number_words(text: str, lang: str) -> set[str]:
     """Numbers written as words (two, second; iki, ikinci), as canonical strings."""
     table = NUMBER_WORDS.get(base(lang), {})
-    return {str(table[w]) for w in (lower(m.group(), lang) for m in WORD.finditer(text)) if w in table}
+    return {str(table[w]) for w in table.keys() & set(lower_words(text, lang))}
 
 
 def months(text: str, lang: str) -> Counter:
     """Month numbers (1–12) named in the text."""
-    names = {name: i + 1 for i, name in enumerate(MONTHS.get(base(lang), []))}
+    names = _month_numbers(base(lang))
     found: Counter = Counter()
-    tokens = re.findall(r"\d+|[^\W\d_]+", text)
-    for i, token in enumerate(tokens):
-        if token in names:
-            if token in _AMBIGUOUS_MONTHS and not _next_to_number(tokens, i):
-                continue
-            found[names[token]] += 1
+    if not names:
+        return found
+    # Month names are whole letter runs: found in one scan; the token list (for the
+    # neighbours of an ambiguous name) is made only when there is such a name.
+    named = _month_pattern(base(lang)).findall(text)
+    if not _AMBIGUOUS_MONTHS.isdisjoint(named):
+        tokens = re.findall(r"\d+|[^\W\d_]+", text)
+        named = [token for i, token in enumerate(tokens) if token in names
+                 and (token not in _AMBIGUOUS_MONTHS or _next_to_number(tokens, i))]
+    for token in named:
+        found[names[token]] += 1
     return found
+
+
+@lru_cache(maxsize=None)
+def _month_numbers(lang: str) -> dict[str, int]:
+    return {name: i + 1 for i, name in enumerate(MONTHS.get(lang, []))}
+
+
+@lru_cache(maxsize=None)
+def _month_pattern(lang: str) -> re.Pattern:
+    """A month name that is a whole letter run (a token of `\\d+|[^\\W\\d_]+`). Each name
+    checks the letter before it after matching, so the pattern opens with the names
+    themselves, which the regex engine looks for quickly."""
+    alternatives = "|".join(rf"{re.escape(name)}(?<![^\W\d_].{{{len(name)}}})"
+                            for name in sorted(_month_numbers(lang), key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives})(?![^\W\d_])", re.DOTALL)
 
 
 def _next_to_number(tokens: list[str], i: int) -> bool:
     return any(0 <= j < len(tokens) and tokens[j].isdigit() for j in (i - 1, i + 1))
 
 
+@lru_cache(maxsize=1 << 17)   # a book repeats its words: strip each one once
 def stem(word: str, lang: str) -> str:
     """A name without its grammatical ending: Turkish suffixes follow an apostrophe
     (Frunze’nin → Frunze), English possessives too (Chicherin’s → Chicherin)."""
@@ -101,22 +151,73 @@ def stem(word: str, lang: str) -> str:
     return word.split("’")[0]
 
 
+class _Unaccented(dict):
+    """str.translate table: each character to itself without accents (NFKD, combining
+    marks dropped), dotless ı and dotted İ to i and I; filled as characters are met.
+    Character by character is the same as the whole word at once: NFKD decomposes each
+    character on its own and reorders only combining marks, which are all dropped."""
+
+    def __missing__(self, codepoint: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(codepoint))
+        plain = self[codepoint] = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        return plain
+
+
+_UNACCENTED = _Unaccented({ord("ı"): "i", ord("İ"): "I"})
+
+
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """A spelling-insensitive key: İbrahim/Ibrahim, Perinçek/Perincek compare equal."""
-    word = word.replace("ı", "i").replace("İ", "I")
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return word.translate(_UNACCENTED).lower()
+
+
+class _WordKeys(dict):
+    """Word as written → fold(stem), spelled through a transliteration table; filled as
+    words are met, so a book's recurring words are stemmed and folded once."""
+
+    LIMIT = 1 << 17            # words kept: a long watch session must not grow without end
+
+    def __init__(self, lang: str, table: dict[str, str]):
+        super().__init__()
+        self.lang, self.table = lang, table
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        stemmed = stem(word, self.lang)
+        key = self[word] = fold(self.table.get(stemmed, stemmed))
+        return key
+
+
+@lru_cache(maxsize=32)
+def _word_keys(lang: str, table: frozenset) -> _WordKeys:
+    return _WordKeys(lang, dict(table))
+
+
+# Where a capitalised word may start: a letter that is not one of the common lower-case
+# letters (so the scan runs in the regex engine), at the start of a WORD match: not after
+# a letter, nor after a letter and an apostrophe (WORD would have gone on through both).
+# Every candidate is still tested with str.isupper; the pattern only skips the rest fast.
+_CAPITAL_CANDIDATE = re.compile(
+    r"[^\W\d_a-zß-öø-ÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĵķĸĺļľŀłńņňŉŋōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżžſ"
+    r"α-ωа-яѐ-џ]"
+    r"(?<![^\W\d_].)(?<![^\W\d_]['’].)[^\W\d_]*(?:['’][^\W\d_]+)*", re.DOTALL)
+
+
+@lru_cache(maxsize=4096)   # small; read for a whole chapter first (F003), then pair by pair
+def _capitals(text: str) -> tuple[tuple[str, int], ...]:
+    """(word as written, where it starts) for every word with a capital first letter."""
+    return tuple((m.group(), m.start()) for m in _CAPITAL_CANDIDATE.finditer(text) if m.group()[0].isupper())
 
 
 def capitalised_words(text: str, lang: str) -> list[tuple[str, bool]]:
     """(stem, at sentence start) for every capitalised word of at least two letters."""
     out = []
-    for match in WORD.finditer(text):
-        word = stem(match.group(), lang)
-        if len(word) < 2 or not word[0].isupper():
-            continue
-        out.append((word, _starts_sentence(text, match.start())))
+    for raw, start in _capitals(text):      # a stem keeps its word's first letter
+        word = stem(raw, lang)
+        if len(word) >= 2:
+            out.append((word, _starts_sentence(text, start)))
     return out
 
 
@@ -127,8 +228,12 @@ def _starts_sentence(text: str, start: int) -> bool:
         return window == 0
     if before[-1] not in _SENTENCE_END:
         return False
-    # An initial (G. V. Chicherin) ends with a period but does not end a sentence.
-    return not re.search(r"(?:^|[\s.])[^\W\d_]\.$", before)
+    # An initial (G. V. Chicherin) ends with a period but does not end a sentence. The
+    # match could only be the last three characters (before ends in a sentence mark).
+    return not _INITIAL.search(before[-3:])
+
+
+_INITIAL = re.compile(r"(?:^|[\s.])[^\W\d_]\.$")
 
 
 def names(text: str, lang: str, transliterations: dict[str, str] | None = None) -> set[str]:
@@ -142,17 +247,20 @@ def vocabulary(text: str, lang: str, transliterations: dict[str, str] | None = N
                capitalised: bool = False) -> set[str]:
     """Every word (or every capitalised word) of the text as a folded key, names
     spelled through the table."""
-    table = transliterations or {}
-    words = (stem(m.group(), lang) for m in WORD.finditer(text))
-    return {fold(table.get(w, w)) for w in words if not capitalised or w[:1].isupper()}
+    if capitalised:                             # a stem keeps its word's first letter
+        words = {raw for raw, _ in _capitals(text)}
+    else:
+        words = _distinct_words(text)           # each distinct word once
+    keys = _word_keys(lang, frozenset(transliterations.items()) if transliterations else frozenset())
+    return set(map(keys.__getitem__, words))
 
 
 def turkish_share(text: str) -> float:
     """Share of words that only Turkish spells (ğ, ı, ş, İ): high in an untranslated block."""
-    words = WORD.findall(text)
-    if not words:
-        return 0.0
-    return sum(1 for w in words if TURKISH_ONLY_LETTERS & set(w)) / len(words)
+    if TURKISH_ONLY_LETTERS.isdisjoint(text):
+        return 0.0                      # (no words, or none with those letters)
+    words = words_of(text)
+    return sum(1 for w in words if not TURKISH_ONLY_LETTERS.isdisjoint(w)) / len(words)
 
 
 TURKISH_FUNCTION_WORDS = frozenset("ve bir bu ile için da de olarak gibi daha çok olan ki ama ancak ise "
@@ -161,10 +269,10 @@ TURKISH_FUNCTION_WORDS = frozenset("ve bir bu ile için da de olarak gibi daha �
 
 def turkish_function_word_share(text: str) -> float:
     """Share of words that are Turkish function words (ve, bir, bu, ile…)."""
-    words = [lower(w, "tr") for w in WORD.findall(text)]
+    words = lower_words(text, "tr")
     if not words:
         return 0.0
-    return sum(1 for w in words if w in TURKISH_FUNCTION_WORDS) / len(words)
+    return sum(map(TURKISH_FUNCTION_WORDS.__contains__, words)) / len(words)
 
 
 _PARENTHESIS = re.compile(r"\([^()]*\)")
@@ -173,4 +281,5 @@ _PARENTHESIS = re.compile(r"\([^()]*\)")
 def outside_parentheses(text: str) -> str:
     """The running text without parenthesised asides, where translators add originals
     and abbreviations of their own (“Communist Party of Turkey (Türkiye Komünist Fırkası)”)."""
-    return _PARENTHESIS.sub(" ", text)
+    # The text itself when it has no aside: the same object, so the caches above know it.
+    return _PARENTHESIS.sub(" ", text) if "(" in text else text

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..align import BlockPair, ChapterAlignment, align_chapter
-from ..ast import stringify
 from ..errors import display_path
 from ..load import Book
+from .reading import read_block
 
 
 class Severity(str, Enum):
@@ -97,35 +97,8 @@ def view(block, ctx: Context) -> BlockView:
     views = ctx.shared.setdefault("views", {})
     found = views.get(id(block))
     if found is None or found[0] is not block:
-        has_notes, has_cites = _contains(block.node, ("Note", "Cite"))
-        notes = tuple(stringify(n["c"]) for n in block.notes) if has_notes else ()
-        citations = tuple(block.citations) if has_cites else ()
-        found = views[id(block)] = (block, BlockView(block.text, notes, citations))
+        found = views[id(block)] = (block, BlockView(*read_block(block.node)))
     return found[1]
-
-
-def _contains(node: dict, kinds: tuple[str, ...]) -> list[bool]:
-    """Which of the element kinds occur in the node: one quick iterative pass, so that the
-    (slower) full readers run only on the few blocks that have notes or citations."""
-    found = [False] * len(kinds)
-    stack = [node]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            t = value.get("t")
-            if t in kinds:
-                found[kinds.index(t)] = True
-                if all(found):
-                    break
-            if t is not None:
-                c = value.get("c")
-                if isinstance(c, (list, dict)):
-                    stack.append(c)
-            else:                      # a citation record: its prefix and suffix hold inlines
-                stack.extend(v for v in value.values() if isinstance(v, (list, dict)))
-        elif isinstance(value, list):
-            stack.extend(v for v in value if isinstance(v, (list, dict)))
-    return found
 
 
 def units(pair: BlockPair, ctx: Context) -> list[tuple[str, str, str]]:
@@ -218,11 +191,16 @@ def run_checks(book: Book, only: Iterable[str] | None = None) -> Report:
             for rule in rules:
                 if rule.chapter_check:
                     found.extend(rule.chapter_check(ctx))
-                elif rule.block_check and ctx.alignment.target is not None:
-                    for pair in ctx.alignment.aligned:
+            block_rules = [rule for rule in rules if rule.block_check]
+            if ctx.alignment.target is not None:
+                # Pair by pair, every rule in turn: the rules read the same words of the
+                # same two blocks, which the text caches (facts.py) then still hold.
+                for pair in ctx.alignment.aligned:
+                    for rule in block_rules:
                         for message in rule.block_check(pair, ctx):
                             found.append(pair_finding(rule, message, pair, ctx))
-            # Within a chapter, findings read in the order of the text.
+            # Within a chapter, findings read in the order of the text (each rule's own
+            # findings in the order it made them: the sort is stable).
             found.sort(key=lambda f: (f.line or 0, f.code))
             cache.put_json("checks", key, [f.as_record() for f in found])
             report.findings.extend(found)

@@ -18,8 +18,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import BookError
-from ..facts import WORD
-from ..i18n import lower
+from ..facts import lower_words
 from ..textio import read_text
 from .base import Severity, block_rule, units
 
@@ -70,8 +69,10 @@ def load_glossary(path: Path | None, lang: str, translations: tuple[str, ...]) -
     return terms
 
 
+@lru_cache(maxsize=256)      # G001 and the name rule (F003) both read a pair's words
 def words(text: str, lang: str) -> Words:
-    return Words(lower(w, lang) for w in WORD.findall(text))
+    """The text's words, lower-cased in its language. Shared between callers: read only."""
+    return Words(lower_words(text, lang))
 
 
 @lru_cache(maxsize=4096)
@@ -114,9 +115,12 @@ def glossary_of(ctx) -> list[Term]:
 def source_terms_in(text: str, ctx) -> set[str]:
     """Words of `text` that belong to a glossary term found in it: the glossary governs
     their translation, so the name rule leaves them alone."""
+    terms = glossary_of(ctx)
+    if not terms:
+        return set()
     tokens = words(text, ctx.source_lang)
     covered: set[str] = set()
-    for term in glossary_of(ctx):
+    for term in terms:
         size = len(term_words(term.source, ctx.source_lang))
         for start in find(term.source, tokens, ctx.source_lang):
             covered.update(tokens[start:start + size])
@@ -125,11 +129,17 @@ def source_terms_in(text: str, ctx) -> set[str]:
 
 @block_rule("G001", Severity.WARNING, "glossary term not used")
 def glossary_terms(pair, ctx):
+    terms = glossary_of(ctx)
+    if not terms:
+        return
     for where, source, target in units(pair, ctx):
-        source_words, target_words = words(source, ctx.source_lang), words(target, ctx.lang)
-        for term in glossary_of(ctx):
-            if find(term.source, source_words, ctx.source_lang) and not any(
-                    find(r, target_words, ctx.lang) for r in term.renderings):
+        source_words, target_words = words(source, ctx.source_lang), None
+        for term in terms:
+            if not find(term.source, source_words, ctx.source_lang):
+                continue
+            if target_words is None:                 # read only when a term is used
+                target_words = words(target, ctx.lang)
+            if not any(find(r, target_words, ctx.lang) for r in term.renderings):
                 agreed = " or ".join(f"“{r}”" for r in term.renderings)
                 yield (f"{'' if where == 'block' else where + ': '}source uses “{term.source}”, "
                        f"the translation should say {agreed} ({ctx.book.config.glossary.name}:{term.line})")

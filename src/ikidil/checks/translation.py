@@ -4,11 +4,12 @@ dates and names, balanced quotations, a plausible length, and real translation."
 from __future__ import annotations
 
 from collections import Counter
+from itertools import islice
 
 from .. import facts
-from ..ast import walk
 from .base import Severity, block_rule, units, view
 from .glossary import source_terms_in
+from .reading import elements
 
 
 def _where(where: str) -> str:
@@ -25,8 +26,15 @@ def numbers(pair, ctx):
     years keep their suffixes apart (1917’den = 1917); a small number may be a word (two, iki)."""
     for where, source, target in units(pair, ctx):
         s, t = facts.numbers(source, ctx.source_lang), facts.numbers(target, ctx.lang)
-        lost = Counter({n: k for n, k in (s - t).items() if n not in facts.number_words(target, ctx.lang)})
-        added = Counter({n: k for n, k in (t - s).items() if n not in facts.number_words(source, ctx.source_lang)})
+        if s == t:
+            continue
+        lost, added = s - t, t - s
+        if lost:
+            spelled = facts.number_words(target, ctx.lang)
+            lost = Counter({n: k for n, k in lost.items() if n not in spelled})
+        if added:
+            spelled = facts.number_words(source, ctx.source_lang)
+            added = Counter({n: k for n, k in added.items() if n not in spelled})
         if lost or added:
             parts = []
             if lost:
@@ -58,13 +66,17 @@ def proper_names(pair, ctx):
     src_vocab, tgt_vocab = _chapter_names(ctx)
     for where, source, target in units(pair, ctx):
         exempt = {facts.fold(table.get(w, w)) for w in source_terms_in(source, ctx)}
-        running = facts.outside_parentheses(target)
-        target_words = facts.vocabulary(target, ctx.lang)
-        source_words = facts.vocabulary(source, ctx.source_lang, table)
-        lost = sorted(n for n in facts.names(source, ctx.source_lang, table) - exempt
-                      if n in tgt_vocab and n not in target_words)
-        added = sorted(n for n in facts.names(running, ctx.lang)
-                       if n in src_vocab and n not in source_words and n not in exempt)
+        # Only names the other side of the chapter has are looked for in the other block,
+        # so that block's whole vocabulary is read only when there is such a name.
+        lost = [n for n in facts.names(source, ctx.source_lang, table) - exempt if n in tgt_vocab]
+        if lost:
+            target_words = facts.vocabulary(target, ctx.lang)
+            lost = sorted(n for n in lost if n not in target_words)
+        added = [n for n in facts.names(facts.outside_parentheses(target), ctx.lang)
+                 if n in src_vocab and n not in exempt]
+        if added:
+            source_words = facts.vocabulary(source, ctx.source_lang, table)
+            added = sorted(n for n in added if n not in source_words)
         if lost:
             yield f"{_where(where)}name(s) of the source missing from the translation: {', '.join(lost)}"
         if added:
@@ -131,18 +143,29 @@ MIN_WORDS_TO_JUDGE_LANGUAGE = 6
 @block_rule("U001", Severity.ERROR, "block not translated")
 def untranslated(pair, ctx):
     source, target = view(pair.source, ctx).text, view(pair.target, ctx).text
-    words = facts.WORD.findall(target)
-    if len(words) < 3:
+    # Words are counted only as far as the thresholds below need.
+    words = sum(1 for _ in islice(facts.WORD.finditer(target), MIN_WORDS_TO_JUDGE_LANGUAGE))
+    if words < 3:
         return
-    if " ".join(source.split()).casefold() == " ".join(target.split()).casefold():
+    if _same_text(source, target):
         yield "translation is the source text itself: translate it"
     elif facts.base(ctx.lang) != "tr" and facts.base(ctx.source_lang) == "tr" \
-            and len(words) >= MIN_WORDS_TO_JUDGE_LANGUAGE and _looks_turkish(target):
+            and words >= MIN_WORDS_TO_JUDGE_LANGUAGE and _looks_turkish(target):
         yield "translation reads as Turkish (Turkish letters and function words): translate it"
 
 
+def _same_text(a: str, b: str) -> bool:
+    """The same words, ignoring case and spacing. Casefolding maps no character to or
+    from a space, so texts whose first words differ differ: most pairs end there."""
+    first_a, first_b = a.split(None, 1)[:1], b.split(None, 1)[:1]
+    if [w.casefold() for w in first_a] != [w.casefold() for w in first_b]:
+        return False
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def _looks_turkish(text: str) -> bool:
-    return facts.turkish_function_word_share(text) >= 0.08 and facts.turkish_share(text) >= 0.15
+    # The letter share first: it is 0 at once for a text without any Turkish-only letter.
+    return facts.turkish_share(text) >= 0.15 and facts.turkish_function_word_share(text) >= 0.08
 
 
 # Blocks that have no text by nature.
@@ -156,5 +179,5 @@ def empty_block(pair, ctx):
             continue
         seen = view(block, ctx)
         if not seen.text.strip() and not seen.notes and not seen.citations \
-                and not any(el["t"] == "Image" for el in walk(block.node)):
+                and not any(el["t"] == "Image" for el in elements(block.node)):
             yield f"{side} block ({block.kind}) is empty: write it or remove it"
