@@ -255,7 +255,7 @@ def _layout_job(job: Job) -> Laid:
         laid = _layout(job)
         gc.collect()
         if os.environ.get("IKIDIL_TIMING"):
-            print(f"part {job.index}: {laid.pages} pages, {_SHARED.renders} renders, {time.perf_counter() - began:.2f} s", file=sys.stderr)
+            print(f"part {job.index}: {laid.pages} pages, {_SHARED.renders} renders, {time.perf_counter() - began:.2f} s, pid {os.getpid()}", file=sys.stderr)
         return laid
     except BaseException:
         with _SHARED.condition:
@@ -453,9 +453,9 @@ class _Scheduler:
     would otherwise only wait, and one process fewer is one interpreter start and one
     WeasyPrint import fewer (the pool starts only when there is more than one job).
 
-    Jobs are handed out in index order, and a job reports its page count before it waits
-    for the counts of the parts before it (_wait_for_start), so a job only ever waits for
-    jobs that are already running or done: no deadlock. On an error or Ctrl-C the queued
+    Jobs are taken in index order, and a job reports its page count before it waits for
+    the counts of the parts before it (_wait_for_start), so a job only ever waits for jobs
+    that are already running or done: no deadlock. On an error or Ctrl-C the queued
     parts are cancelled and the workers (waiting, or laying out) are stopped at once."""
 
     def __init__(self, ctx, processes: int, init_args: tuple, failed):
@@ -480,7 +480,6 @@ class _Scheduler:
 
     def run(self, jobs: list[Job]) -> list[Laid]:
         """The jobs' results, in the jobs' order."""
-        from collections import deque
         if self.pool is None and self.processes and len(jobs) > 1:
             self.pool = ProcessPoolExecutor(self.processes, mp_context=self.ctx, initializer=_init_pool_worker,
                                             initargs=self.init_args)
@@ -488,24 +487,41 @@ class _Scheduler:
             _init_worker(*self.init_args)
             self.main_ready = True
         with _collecting_less_often():
-            return self._run(jobs, deque(enumerate(jobs)))
+            return self._run(jobs)
 
-    def _run(self, jobs: list[Job], queue) -> list[Laid]:
-        from concurrent.futures import FIRST_COMPLETED, wait
+    def _run(self, jobs: list[Job]) -> list[Laid]:
+        """Whoever is free takes the next job in index order: the main process, or a thread
+        that hands it to a pool worker and waits for it (one job per worker at a time, so
+        a job never waits for a part still queued behind it)."""
+        import threading
+        from collections import deque
+        queue, lock = deque(enumerate(jobs)), threading.Lock()
         results: list[Laid | None] = [None] * len(jobs)
-        in_flight: dict = {}
-        while queue or in_flight:
-            # Two jobs per worker in flight, so a worker never waits for the main process.
-            while self.pool is not None and queue and len(in_flight) < 2 * self.processes:
-                n, job = queue.popleft()
-                in_flight[self.pool.submit(_layout_job, job)] = n
-            if queue:
-                n, job = queue.popleft()
-                results[n] = _layout_job(job)
-            else:
-                wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in [f for f in in_flight if f.done()]:
-                results[in_flight.pop(future)] = future.result()
+        errors: list[BaseException] = []
+
+        def take():
+            with lock:
+                return queue.popleft() if queue and not errors else None
+
+        def feed():
+            while (item := take()) is not None:
+                try:
+                    results[item[0]] = self.pool.submit(_layout_job, item[1]).result()
+                except BaseException as error:          # handed to the main thread
+                    errors.append(error)
+
+        feeders = [threading.Thread(target=feed, daemon=True) for _ in range(self.processes if self.pool else 0)]
+        for feeder in feeders:
+            feeder.start()
+        try:
+            while (item := take()) is not None:
+                results[item[0]] = _layout_job(item[1])
+        except BaseException as error:
+            errors.append(error)
+        for feeder in feeders:
+            feeder.join()
+        if errors:
+            raise errors[0]
         return results
 
 
