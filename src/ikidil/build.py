@@ -13,7 +13,7 @@ from .checks import run_checks
 from .cache import Cache, book_fingerprint
 from .checks.base import Finding, Report
 from .errors import BookError
-from .load import Book, load_book
+from .load import Book, load_book, load_languages
 from .outputs import Output, Staging, write_manifest
 from .render.epub import render_epub
 from .pagemap import add_page_list
@@ -93,29 +93,40 @@ def build(root: Path, options: BuildOptions | None = None, progress: Progress = 
         progress("up to date")
         return _result_from_record(last)
     progress("load")
-    book = load_book(root, jobs=options.jobs)
+    # The languages the editions need are loaded first; the others (a Turkish edition does
+    # not need the translation) load on the checks' thread while the rendering starts.
+    book = load_book(root, jobs=options.jobs, languages=_languages_needed(options))
     progress("check")
     # The checks run on a thread beside the rendering: they are pure Python, and the
     # rendering spends much of its time waiting for Pandoc and the layout workers. The
     # outputs are staged and put in place only once the checks have passed; a check error
-    # stops the build as soon as it is known, and is the error reported even when the
-    # rendering failed too (as if the checks had run first).
+    # (or a chapter that fails to load there) stops the build as soon as it is known, and
+    # is the error reported even when the rendering failed too, as if it had come first.
     with ThreadPoolExecutor(1, thread_name_prefix="ikidil-check") as checker:
-        checking = checker.submit(run_checks, book)
+        checking = checker.submit(lambda: run_checks(load_languages(book, book.config.languages, options.jobs)))
         try:
             return _render(book, options, progress, checking, fingerprint, cache)
         except Exception:
-            report = _report_or_none(checking)
+            report = _report_unless_failed(checking)
             if report is not None:
                 stop_on_errors(report)
             raise
 
 
-def _report_or_none(checking: Future) -> Report | None:
-    """The checks' report, or None when the checks themselves failed (their error is not
-    the one to report: the rendering's is)."""
+def _languages_needed(options: BuildOptions) -> tuple[str, ...] | None:
+    """The languages the requested editions are in, besides the source (None: all)."""
+    if options.editions is None or "bilingual" in options.editions:
+        return None
+    return tuple(options.editions)
+
+
+def _report_unless_failed(checking: Future) -> Report | None:
+    """The checks' report; a BookError of theirs (a translation chapter that does not load)
+    is raised; None when they failed otherwise (the rendering's error is then the one)."""
     try:
         return checking.result()
+    except BookError:
+        raise
     except Exception:
         return None
 
@@ -123,8 +134,9 @@ def _report_or_none(checking: Future) -> Report | None:
 def _render(book: Book, options: BuildOptions, progress: Progress, checking: Future,
             fingerprint: str, cache: Cache) -> BuildResult:
     from .policy import apply_policy
-    # Under policy `mark` the gaps are filled with the flagged source blocks (policy.py).
-    built = apply_policy(book)
+    # Under policy `mark` the gaps are filled with the flagged source blocks (policy.py);
+    # that concerns only editions in a translation (a source-only build loads no other).
+    built = apply_policy(book) if len(book.chapters) > 1 else book
     build_dir = options.build_dir or book.root / "build"
     slug = book_slug(book)
     layout_findings: list[Finding] = []

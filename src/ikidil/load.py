@@ -5,6 +5,7 @@ Everything later reads this Book; no later stage opens a Markdown file again."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import re
@@ -127,15 +128,24 @@ class Book:
         return next((c for c in self.chapters.get(lang, []) if c.name == name), None)
 
 
-def load_book(root: Path, jobs: int | None = None) -> Book:
-    """`jobs`: Pandoc processes parsing chapters at once (default: one per core)."""
+def load_book(root: Path, jobs: int | None = None, languages: tuple[str, ...] | None = None) -> Book:
+    """`jobs`: Pandoc processes parsing chapters at once (default: one per core).
+    `languages`: load only these and the source (a build starts on what its editions need
+    while the rest loads for the checks: load_languages)."""
     root = root.resolve()
     config = load_config(root)
-    bibliography = load_bibliography(config.bibliography)
+    book = Book(config, load_bibliography(config.bibliography), {}, {})
+    return load_languages(book, (config.language, *languages) if languages else config.languages, jobs)
+
+
+def load_languages(book: Book, languages, jobs: int | None = None) -> Book:
+    """The book with the chapters of `languages` loaded too (those it has are kept)."""
+    config, root = book.config, book.root
+    languages = [lang for lang in config.languages if lang in languages and lang not in book.chapters]
     names = chapter_order(config)
     chapters: dict[str, list[Chapter]] = {}
     missing: dict[str, list[str]] = {}
-    wanted = [(lang, config.manuscript_dir(lang) / name) for lang in config.languages for name in names]
+    wanted = [(lang, config.manuscript_dir(lang) / name) for lang in languages for name in names]
     present = []
     for lang, path in wanted:
         if path.is_file():
@@ -150,13 +160,15 @@ def load_book(root: Path, jobs: int | None = None) -> Book:
             if isinstance(text, BookError):
                 raise text
             doc, warnings = next(parsed) or read_markdown_cached(text, path, root)
-            chapters.setdefault(lang, []).append(_vet_chapter(path, lang, text, doc, warnings, bibliography, root))
-    for lang in config.languages:
+            chapters.setdefault(lang, []).append(_vet_chapter(path, lang, text, doc, warnings, book.bibliography, root))
+    for lang in languages:
         chapters.setdefault(lang, [])
         folder = config.manuscript_dir(lang)
         if lang != config.language:
             _reject_extra_chapters(folder, names, config.manuscript_dir(config.language))
-    return Book(config, bibliography, chapters, missing)
+    ordered = {lang: {**book.chapters, **chapters}[lang] for lang in config.languages
+               if lang in book.chapters or lang in chapters}
+    return dataclasses.replace(book, chapters=ordered, missing={**book.missing, **missing})
 
 
 def _book_root_of(path: Path, lang: str) -> Path:
