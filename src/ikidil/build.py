@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import threading
 import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -103,7 +106,8 @@ def build(root: Path, options: BuildOptions | None = None, progress: Progress = 
     # (or a chapter that fails to load there) stops the build as soon as it is known, and
     # is the error reported even when the rendering failed too, as if it had come first.
     with ThreadPoolExecutor(1, thread_name_prefix="ikidil-check") as checker:
-        checking = checker.submit(lambda: run_checks(load_languages(book, book.config.languages, options.jobs)))
+        checking = checker.submit(_in_background, lambda: run_checks(load_languages(book, book.config.languages,
+                                                                                    options.jobs)))
         try:
             return _render(book, options, progress, checking, fingerprint, cache)
         except Exception:
@@ -111,6 +115,17 @@ def build(root: Path, options: BuildOptions | None = None, progress: Progress = 
             if report is not None:
                 stop_on_errors(report)
             raise
+
+
+def _in_background(work: Callable):
+    """Run `work` at a lower CPU priority (this thread and the Pandoc processes it starts):
+    on a busy machine the rendering, which the build waits for, goes first."""
+    with contextlib.suppress(AttributeError, OSError):        # Linux: nice is per thread
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+    return work()
+
+
+BACKGROUND_NICENESS = 10
 
 
 def _languages_needed(options: BuildOptions) -> tuple[str, ...] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 from pathlib import Path
@@ -93,28 +94,39 @@ def body_html(root: Path, doc: dict) -> str:
 
     A chunk starts at each top-level level-1 heading (or a top-level Div opening with one,
     as the bibliography section): --section-divs closes every section there, so the chunks'
-    HTML joined is the whole document's. The chunks not in the cache are converted in ONE
-    Pandoc call (a process per chapter would cost more than the conversion), each wrapped
-    in a marker Div whose lines are cut away again."""
+    HTML joined is the whole document's. The chunks not in the cache are converted in one
+    Pandoc call per core (a process per chapter would cost more than the conversion)."""
     from ..cache import Cache, digest, tool_versions
     chunks = _chunks(doc["blocks"])
     cache = Cache(root)
     keys = [digest(tool_versions(), "body-html", json.dumps(chunk, ensure_ascii=False)) for chunk in chunks]
     html_of = {key: hit for key in set(keys) if isinstance(hit := cache.get_json("html", key), str)}
     missing = [(key, chunk) for key, chunk in zip(keys, chunks) if key not in html_of]
-    if missing:
-        wrapped = [{"t": "Div", "c": [[f"{CHUNK_MARK}-{n}", [], []], chunk]} for n, (_, chunk) in enumerate(missing)]
-        out = pandoc.write({**doc, "blocks": wrapped}, "html5", HTML_ARGS)
-        for n, (key, _) in enumerate(missing):
-            opening = f'<div id="{CHUNK_MARK}-{n}">\n'
-            start = out.index(opening) + len(opening)
-            end = out.index(f'<div id="{CHUNK_MARK}-{n + 1}">') if n + 1 < len(missing) else len(out)
-            inner = out[start:end].rstrip("\n")
-            if not inner.endswith("</div>"):
-                raise AssertionError("Pandoc's HTML did not keep the chunk markers")
-            html_of[key] = inner[:-len("</div>")].rstrip("\n")
-            cache.put_json("html", key, html_of[key])
+    # Two batches when there is much to convert: one Pandoc process per core.
+    halves = [missing[:len(missing) // 2], missing[len(missing) // 2:]] if len(missing) > 8 else [missing]
+    with ThreadPoolExecutor(len(halves)) as pool:
+        for converted in pool.map(lambda batch: _convert_chunks(doc, batch), [h for h in halves if h]):
+            for key, inner in converted:
+                html_of[key] = inner
+                cache.put_json("html", key, inner)
     return "".join(html_of[key] + "\n" for key in keys)
+
+
+def _convert_chunks(doc: dict, chunks: list[tuple[str, list[dict]]]) -> list[tuple[str, str]]:
+    """(key, HTML) of each chunk, from one Pandoc call: each chunk wrapped in a marker Div
+    whose lines are cut away again."""
+    wrapped = [{"t": "Div", "c": [[f"{CHUNK_MARK}-{n}", [], []], chunk]} for n, (_, chunk) in enumerate(chunks)]
+    out = pandoc.write({**doc, "blocks": wrapped}, "html5", HTML_ARGS)
+    converted = []
+    for n, (key, _) in enumerate(chunks):
+        opening = f'<div id="{CHUNK_MARK}-{n}">\n'
+        start = out.index(opening) + len(opening)
+        end = out.index(f'<div id="{CHUNK_MARK}-{n + 1}">') if n + 1 < len(chunks) else len(out)
+        inner = out[start:end].rstrip("\n")
+        if not inner.endswith("</div>"):
+            raise AssertionError("Pandoc's HTML did not keep the chunk markers")
+        converted.append((key, inner[:-len("</div>")].rstrip("\n")))
+    return converted
 
 
 def _chunks(blocks: list[dict]) -> list[list[dict]]:
