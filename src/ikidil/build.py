@@ -22,7 +22,7 @@ from .render.epub import render_epub
 from .pagemap import add_page_list
 from .render.pdf import VARIANTS, pdf_identifier
 from .interleave import bilingual_edition
-from .render.parallel import render_pdf_fast
+from .render.parallel import LayoutPool, render_pdf_fast
 from .transform import Edition, monolingual_edition
 
 FORMATS = ("epub", "pdf")
@@ -95,6 +95,14 @@ def build(root: Path, options: BuildOptions | None = None, progress: Progress = 
     if (last := cache.last_build(fingerprint)) is not None:
         progress("up to date")
         return _result_from_record(last)
+    with LayoutPool(options.jobs) as pool:
+        if "pdf" in options.formats:
+            pool.start()        # the layout workers start up while the book loads
+        return _build(root, options, progress, fingerprint, cache, pool)
+
+
+def _build(root: Path, options: BuildOptions, progress: Progress, fingerprint: str, cache: Cache,
+           pool) -> BuildResult:
     progress("load")
     # The languages the editions need are loaded first; the others (a Turkish edition does
     # not need the translation) load on the checks' thread while the rendering starts.
@@ -108,8 +116,9 @@ def build(root: Path, options: BuildOptions | None = None, progress: Progress = 
     with ThreadPoolExecutor(1, thread_name_prefix="ikidil-check") as checker:
         checking = checker.submit(_in_background, lambda: run_checks(load_languages(book, book.config.languages,
                                                                                     options.jobs)))
+        pool.join_after(checking)
         try:
-            return _render(book, options, progress, checking, fingerprint, cache)
+            return _render(book, options, progress, checking, fingerprint, cache, pool)
         except Exception:
             report = _report_unless_failed(checking)
             if report is not None:
@@ -147,7 +156,7 @@ def _report_unless_failed(checking: Future) -> Report | None:
 
 
 def _render(book: Book, options: BuildOptions, progress: Progress, checking: Future,
-            fingerprint: str, cache: Cache) -> BuildResult:
+            fingerprint: str, cache: Cache, pool: LayoutPool) -> BuildResult:
     from .policy import apply_policy
     # Under policy `mark` the gaps are filled with the flagged source blocks (policy.py);
     # that concerns only editions in a translation (a source-only build loads no other).
@@ -172,7 +181,7 @@ def _render(book: Book, options: BuildOptions, progress: Progress, checking: Fut
                     # Part by part, in parallel and cached (render/parallel.py); one document if it cannot.
                     output, starts = render_pdf_fast(built, edition, target, variant, jobs=options.jobs,
                                                      warn=layout_findings.append if variant == options.pdf_variants[0] else None,
-                                                     need_page_starts=variant == "print")
+                                                     need_page_starts=variant == "print", pool=pool)
                     outputs.append(output)
                     print_starts = starts if variant == "print" else print_starts
             if "epub" in options.formats:

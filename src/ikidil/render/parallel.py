@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import hashlib
 import sys
 import html as htmlmod
 import io
@@ -44,7 +45,7 @@ import logging
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait as futures_wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -165,14 +166,13 @@ def _attrs_of(attrs: dict) -> str:
 _SHARED = SimpleNamespace()
 
 
-def _init_worker(counts, failed, condition, book_stub, root, variant):
+def _init_worker(counts, failed, condition):
     """Set up a process for laying out parts (a pool worker, or the main process, which
-    lays out parts too rather than wait: see _Scheduler)."""
+    lays out parts too rather than wait: see LayoutPool)."""
     import weasyprint.layout as wlayout
     from . import weasy_fixes
     weasy_fixes.prepare()
     _SHARED.counts, _SHARED.failed, _SHARED.condition = counts, failed, condition
-    _SHARED.book, _SHARED.root, _SHARED.variant = book_stub, root, variant
     if not hasattr(_SHARED, "make_margin_boxes"):
         original = _SHARED.make_margin_boxes = wlayout.make_margin_boxes
 
@@ -184,6 +184,7 @@ def _init_worker(counts, failed, condition, book_stub, root, variant):
 
 def _init_pool_worker(*args):
     _init_worker(*args)
+    import weasyprint            # noqa: F401  (the import is most of a worker's start-up)
     # A part's layout allocates millions of small objects, most of them alive until it is
     # written: the collector's frequent young-generation passes over them cost ~15 % of the
     # layout. Freeze what the imports made (never garbage) and collect less often; each job
@@ -227,6 +228,8 @@ class Job:
     drop_tail: int
     write: bool                        # False: only count pages (front matter probe)
     pdf_options: dict
+    book: SimpleNamespace              # config and root: what pdf.stylesheet needs
+    variant: str
     want_pdf: bool = True              # False: page starts and problems only (EPUB page list)
 
 
@@ -270,9 +273,9 @@ def _layout(job: Job) -> Laid:
     from .fetch import ASSETS, ProjectFetcher
     from .pdf_guards import problems
     from ..pagemap import page_starts
-    html = weasyprint.HTML(string=job.html, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(_SHARED.root))
+    html = weasyprint.HTML(string=job.html, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(job.book.root))
     document = pdf.render_keeping_notes(
-        html, lambda breaks: [pdf.stylesheet(_SHARED.book, _SHARED.variant, job.extra_css + breaks)],
+        html, lambda breaks: [pdf.stylesheet(job.book, job.variant, job.extra_css + breaks)],
         on_render=lambda attempt: setattr(_SHARED, "renders", attempt))
     context = _SHARED.context
     own = len(document.pages) - job.drop_tail
@@ -345,7 +348,7 @@ class ParallelResult:
 
 
 def render_parts(book, document_html: str, target: Path | None, variant: str, pdf_options: dict,
-                 css_key: str, jobs: int | None = None) -> ParallelResult:
+                 css_key: str, jobs: int | None = None, pool: "LayoutPool | None" = None) -> ParallelResult:
     """Lay out an edition document part by part (cached, in parallel) and write the merged
     PDF to `target` (None: only lay out, e.g. for the EPUB page list)."""
     parts, front_html = split_parts(document_html)
@@ -384,18 +387,16 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
         from_cache(i)
     todo_first = [i for i in range(1, len(parts)) if i not in laid and counts[i] < 0]
 
-    ctx = multiprocessing.get_context("spawn")
-    shared_counts = ctx.Array("i", counts, lock=False)
-    failed = ctx.Value("i", 0, lock=False)
-    condition = ctx.Condition()
     stub = SimpleNamespace(config=book.config, root=book.root)
-    cores = max(1, jobs or os.cpu_count() or 1)
     laid_out = 0
-    with _Scheduler(ctx, cores - 1, (shared_counts, failed, condition, stub, book.root, variant), failed) as scheduler:
+    with contextlib.ExitStack() as stack:
+        scheduler = pool or stack.enter_context(LayoutPool(jobs))
+        scheduler.reset(counts)
         def job(i: int, probe: bool = False) -> Job:
             if probe:
-                return Job(0, probe_html, probe_css, parts[0].drop_tail, False, pdf_options)
-            return Job(i, parts[i].html, extra_css(parts[i]), parts[i].drop_tail, True, pdf_options, want_pdf)
+                return Job(0, probe_html, probe_css, parts[0].drop_tail, False, pdf_options, stub, variant)
+            return Job(i, parts[i].html, extra_css(parts[i]), parts[i].drop_tail, True, pdf_options, stub, variant,
+                       want_pdf)
 
         def keep(i: int, result: Laid, key: str) -> None:
             laid[i] = result
@@ -421,8 +422,7 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
             from_cache(i)
         rest = [i for i in range(1, len(parts)) if i not in laid]
         if rest:
-            for i, c in enumerate(counts):
-                shared_counts[i] = c
+            scheduler.reset(counts)
             run(rest)
         # 3. the front matter, with the page numbers of its targets
         page_of = {}
@@ -436,40 +436,82 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
         if hit is not None and (data is not None or not want_pdf):
             laid[0] = _laid_from_json(hit, data)
         else:
-            shared_counts[0] = counts[0]
-            [result] = scheduler.run([Job(0, front, css, parts[0].drop_tail, True, pdf_options, want_pdf)])
+            scheduler.reset(counts)
+            [result] = scheduler.run([Job(0, front, css, parts[0].drop_tail, True, pdf_options, stub, variant,
+                                          want_pdf)])
             laid_out += 1
             keep(0, result, front_key)
     total = sum(laid[i].pages for i in range(len(parts)))
     if target is not None:
-        merge_parts([(laid[i].pdf, laid[i].pages) for i in range(len(parts))], target, tagged="pdf_variant" in pdf_options)
+        # The build's pool workers are idle by now: they join the fonts while this merges.
+        offload = pool.pool.submit if pool is not None and pool.pool is not None else None
+        merge_parts([(laid[i].pdf, laid[i].pages) for i in range(len(parts))], target,
+                    tagged="pdf_variant" in pdf_options, offload=offload)
     problems = [p for i in range(len(parts)) for p in laid[i].problems]
     page_starts = [s for i in range(len(parts)) for s in laid[i].page_starts]
     return ParallelResult(total, problems, page_starts, laid_out)
 
 
-class _Scheduler:
-    """Lays out jobs on `processes` pool workers and in this process too: the main process
-    would otherwise only wait, and one process fewer is one interpreter start and one
-    WeasyPrint import fewer (the pool starts only when there is more than one job).
+class LayoutPool:
+    """The processes that lay out parts: `jobs - 1` pool workers and the main process, which
+    would otherwise only wait (one process fewer is one interpreter start and WeasyPrint
+    import fewer; there is no pool at all for `-j 1` or a single part to lay out).
 
-    Jobs are taken in index order, and a job reports its page count before it waits for
-    the counts of the parts before it (_wait_for_start), so a job only ever waits for jobs
-    that are already running or done: no deadlock. On an error or Ctrl-C the queued
-    parts are cancelled and the workers (waiting, or laying out) are stopped at once."""
+    A build opens one with `start()` before loading the book, so the workers' start-up
+    overlaps the load, and shares it between all its PDFs. Jobs are taken in index order,
+    and a job reports its page count before it waits for the counts of the parts before it
+    (_wait_for_start), so a job only ever waits for jobs already running or done: no
+    deadlock. On an error or Ctrl-C the workers (waiting, or laying out) are stopped."""
 
-    def __init__(self, ctx, processes: int, init_args: tuple, failed):
-        self.ctx, self.processes, self.init_args, self.failed = ctx, processes, init_args, failed
+    MAX_PARTS = 4096
+
+    def __init__(self, jobs: int | None = None):
+        self.processes = max(1, jobs or os.cpu_count() or 1) - 1
         self.pool: ProcessPoolExecutor | None = None
         self.main_ready = False
+        self.ctx = None
+        self.main_joins_after = None      # a Future: see join_after
 
-    def __enter__(self) -> "_Scheduler":
+    def _shared(self) -> None:
+        """The state the processes share (made on first use: an EPUB build needs none)."""
+        if self.ctx is None:
+            self.ctx = multiprocessing.get_context("spawn")
+            self.counts = self.ctx.Array("i", self.MAX_PARTS, lock=False)
+            self.failed = self.ctx.Value("i", 0, lock=False)
+            self.condition = self.ctx.Condition()
+
+    def start(self) -> "LayoutPool":
+        """Start the workers now (they import WeasyPrint while the caller does other work)."""
+        self._shared()
+        if self.pool is None and self.processes:
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=self.ctx, initializer=_init_pool_worker,
+                                            initargs=(self.counts, self.failed, self.condition))
+            for _ in range(self.processes):
+                self.pool.submit(os.getpid)
+        return self
+
+    def join_after(self, busy) -> None:
+        """Let the workers start without the main process until the Future `busy` is done:
+        work of the main process's other threads (the checks) and a layout in the main
+        process would slow each other down (one interpreter lock), while a worker process
+        loses nothing to them."""
+        self.main_joins_after = busy
+
+    def reset(self, counts: list[int]) -> None:
+        """A new layout: the known page counts of its parts (-1: unknown)."""
+        if len(counts) > self.MAX_PARTS:
+            raise CannotSplit(f"more than {self.MAX_PARTS} parts")
+        self._shared()
+        self.failed.value = 0
+        self.counts[:len(counts)] = counts
+
+    def __enter__(self) -> "LayoutPool":
         return self
 
     def __exit__(self, kind, error, trace) -> None:
         if self.pool is None:
             return
-        if kind is not None:
+        if kind is not None and not issubclass(kind, CannotSplit):
             self.failed.value = 1
             processes = list((getattr(self.pool, "_processes", None) or {}).values())
             self.pool.shutdown(wait=False, cancel_futures=True)
@@ -480,11 +522,10 @@ class _Scheduler:
 
     def run(self, jobs: list[Job]) -> list[Laid]:
         """The jobs' results, in the jobs' order."""
-        if self.pool is None and self.processes and len(jobs) > 1:
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=self.ctx, initializer=_init_pool_worker,
-                                            initargs=self.init_args)
+        if len(jobs) > 1:
+            self.start()
         if not self.main_ready:
-            _init_worker(*self.init_args)
+            _init_worker(self.counts, self.failed, self.condition)
             self.main_ready = True
         with _collecting_less_often():
             return self._run(jobs)
@@ -514,6 +555,8 @@ class _Scheduler:
         for feeder in feeders:
             feeder.start()
         try:
+            if feeders and self.main_joins_after is not None:
+                futures_wait([self.main_joins_after])
             while (item := take()) is not None:
                 results[item[0]] = _layout_job(item[1])
         except BaseException as error:
@@ -539,7 +582,7 @@ def _laid_from_json(data: dict, pdf: bytes) -> Laid:
 
 
 def render_pdf_parallel(book, edition, target: Path | None, variant: str = "digital",
-                        jobs: int | None = None) -> ParallelResult:
+                        jobs: int | None = None, pool: LayoutPool | None = None) -> ParallelResult:
     """render/pdf.render_pdf, part by part. Raises CannotSplit for editions it cannot lay
     out this way (the caller then uses render_pdf)."""
     from . import pdf
@@ -548,18 +591,18 @@ def render_pdf_parallel(book, edition, target: Path | None, variant: str = "digi
     options = {"pdf_variant": "pdf/ua-1"} if variant == "digital" else {}
     options["pdf_identifier"] = pdf.pdf_identifier(book, edition, variant).encode()
     return render_parts(book, pdf.edition_html(book, edition), target, variant, options,
-                        _resources_key(book, variant), jobs)
+                        _resources_key(book, variant), jobs, pool)
 
 
 def render_pdf_fast(book, edition, target: Path, variant: str, warn=None, jobs: int | None = None,
-                    need_page_starts: bool = False):
+                    need_page_starts: bool = False, pool: LayoutPool | None = None):
     """The build's PDF entry point: part by part when the edition allows it, else one
     WeasyPrint document (render/pdf.render_pdf). Returns (Output, page starts or None)."""
     from . import pdf
     from ..outputs import Output
     from ..pagemap import page_starts
     try:
-        result = render_pdf_parallel(book, edition, target, variant, jobs)
+        result = render_pdf_parallel(book, edition, target, variant, jobs, pool)
     except CannotSplit as why:
         log.info("%s PDF laid out as one document: %s", edition.name, why)
         kept = []
@@ -601,7 +644,7 @@ def _resources_key(book, variant: str) -> str:
 # ---------------------------------------------------------------- the merge
 
 
-def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool) -> None:
+def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool, offload=None) -> None:
     """One PDF from the parts' PDFs, keeping the first `own` pages of each.
 
     The first part (front matter) is the base: its catalog keeps the document's metadata,
@@ -612,6 +655,7 @@ def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool) -> N
     import pikepdf
     from ..outputs import atomic_path
     sources = [pikepdf.open(io.BytesIO(data)) for data, _ in parts]
+    unions = _start_font_unions(sources, [own for _, own in parts], offload)
     out = sources[0]
     base_own = parts[0][1]
     outline_items: list[tuple[list, int]] = []          # (part's outline items, page offset)
@@ -660,7 +704,7 @@ def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool) -> N
     out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
     if struct:
         struct.finish()
-    _share_fonts(out)
+    _share_fonts(out, unions)
     with out.open_outline() as outline:
         outline.root.clear()
         for items, offset in outline_items:
@@ -671,7 +715,42 @@ def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool) -> N
         pdf.close()
 
 
-def _share_fonts(pdf) -> None:
+def _start_font_unions(sources, owns: list[int], offload=None) -> dict:
+    """Face name → a Future of the union of its subsets in the parts (see _share_fonts),
+    computed by `offload` (a pool's submit: another process, while the merge goes on) or
+    here, when asked for."""
+    from concurrent.futures import Future
+    subsets: dict[str, dict[bytes, bytes]] = {}
+    for pdf, own in zip(sources, owns):
+        for descriptor in _font_descriptors(list(pdf.pages)[:own]):
+            data = descriptor.FontFile3.read_bytes()
+            subsets.setdefault(str(descriptor.FontName), {})[hashlib.sha256(data).digest()] = data
+    unions = {}
+    for face, distinct in subsets.items():
+        if len(distinct) < 2:
+            continue
+        if offload is not None:
+            unions[face] = offload(_union_of_subsets, list(distinct.values()))
+        else:
+            unions[face] = Future()
+            unions[face].set_result(_union_of_subsets(list(distinct.values())))
+    return unions
+
+
+def _font_descriptors(pages):
+    """The descriptors of the embedded CFF (FontFile3) Type 0 fonts the pages use, once each."""
+    seen = set()
+    for page in pages:
+        for _, font in page.obj.get("/Resources", {}).get("/Font", {}).items():
+            if font.objgen in seen or font.get("/Subtype") != "/Type0":
+                continue
+            seen.add(font.objgen)
+            descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+            if descriptor is not None and "/FontFile3" in descriptor:
+                yield descriptor
+
+
+def _share_fonts(pdf, unions: dict) -> None:
     """One embedded font per face instead of one subset per part.
 
     WeasyPrint subsets each part's fonts keeping the original glyph ids (retain_gids,
@@ -681,21 +760,10 @@ def _share_fonts(pdf) -> None:
     then points at that one stream. A face whose subsets cannot be joined keeps them."""
     import pikepdf
     faces: dict[str, list] = {}
-    seen = set()
-    for page in pdf.pages:
-        fonts = page.obj.get("/Resources", {}).get("/Font", {})
-        for _, font in fonts.items():
-            if font.objgen in seen or font.get("/Subtype") != "/Type0":
-                continue
-            seen.add(font.objgen)
-            descriptor = font.DescendantFonts[0].get("/FontDescriptor")
-            if descriptor is not None and "/FontFile3" in descriptor:
-                faces.setdefault(str(descriptor.FontName), []).append(descriptor)
-    for descriptors in faces.values():
-        streams = {d.FontFile3.objgen: d.FontFile3 for d in descriptors}
-        if len(streams) < 2:
-            continue
-        data = _union_of_subsets([stream.read_bytes() for stream in streams.values()])
+    for descriptor in _font_descriptors(pdf.pages):
+        faces.setdefault(str(descriptor.FontName), []).append(descriptor)
+    for face, descriptors in faces.items():
+        data = unions[face].result() if face in unions else None
         if data is None:
             continue
         shared = pdf.make_stream(data, Subtype=pikepdf.Name.OpenType)
