@@ -5,6 +5,7 @@ structure, in a file not much larger; and its cache re-lays out only what change
 from __future__ import annotations
 
 import hashlib
+import re
 import importlib.util
 import shutil
 import subprocess
@@ -24,12 +25,12 @@ def _bench():
 
 
 def _render_both(root: Path, variant: str, out: Path, edition_name: str = "tr"):
+    from ikidil.build import make_edition
     from ikidil.load import load_book
     from ikidil.render.parallel import render_pdf_parallel
     from ikidil.render.pdf import render_pdf
-    from ikidil.transform import monolingual_edition
     book = load_book(root)
-    edition = monolingual_edition(book, edition_name)
+    edition = make_edition(book, edition_name)
     single, merged = out / f"single.{variant}.pdf", out / f"parallel.{variant}.pdf"
     render_pdf(book, edition, single, variant)
     result = render_pdf_parallel(book, edition, merged, variant, jobs=2)
@@ -155,14 +156,26 @@ def test_bench_book_parallel_equals_single_and_caches(bench_book, tmp_path):
     assert_same_book(single, merged, edited, tagged=True)
 
 
-def test_bilingual_edition_falls_back_to_one_document(tmp_path):
-    from ikidil.interleave import bilingual_edition
+def test_bilingual_edition_parallel_equals_single(bench_book, tmp_path):
+    """Each language's notes are numbered through the book (1, 2… and a, b…): each
+    chapter laid out alone starts both counters where the chapters before it left them."""
+    single, merged, result = _render_both(bench_book, "print", tmp_path, "bilingual")
+    assert result.parts_laid_out >= 4              # front matter (twice), two chapters, bibliography
+    assert_same_book(single, merged, tmp_path, tagged=False)
+    from ikidil.ast import walk
     from ikidil.load import load_book
-    from ikidil.render.parallel import CannotSplit, render_pdf_parallel, render_pdf_fast
-    root = copy_book(tmp_path / "book")
-    book = load_book(root)
-    edition = bilingual_edition(book)
-    with pytest.raises(CannotSplit):
-        render_pdf_parallel(book, edition, tmp_path / "x.pdf", "print")
-    output, starts = render_pdf_fast(book, edition, tmp_path / "bi.pdf", "print", need_page_starts=True)
-    assert output.pages == len(pikepdf.open(tmp_path / "bi.pdf").pages) and starts
+    from ikidil.transform import monolingual_edition
+    book = load_book(bench_book)
+    first = []
+    for lang in ("tr", "en"):
+        blocks = monolingual_edition(book, lang).doc["blocks"]
+        second = next(i for i, b in enumerate(blocks) if b["t"] == "Header" and b["c"][0] == 1 and i > 0)
+        first.append(sum(1 for node in walk(blocks[:second]) if node["t"] == "Note"))
+    assert first[0] == first[1] > 10
+    # From chapter 2's opening on, the first source note is number first+1 and the first
+    # translation note the letter after the first chapter's last.
+    pages = _pages_text(merged)
+    opening = next(n for n, page in enumerate(pages) if "Bölüm 2" in page and ". . ." not in page)
+    rest = "\n".join(pages[opening:])
+    assert re.search(r"(?m)^\s*(\d+)\.\s", rest).group(1) == str(first[0] + 1)
+    assert re.search(r"(?m)^\s*([a-z])\.\s", rest).group(1) == chr(ord("a") + first[1])

@@ -15,8 +15,9 @@ three things, carried over explicitly:
 - the blank verso a part may need at its end: each part is laid out with an empty copy of
   the next part's opening element after it, so WeasyPrint itself decides on (and draws) the
   blank page; the copy's own page is dropped.
-- the note counter: notes are numbered through the book (CSS `footnote` counter), so a part
-  starts it at the number of notes (`.footnote` spans, see transform.notes_to_spans) before it.
+- the note counters: notes are numbered through the book (CSS `footnote` counter; in the
+  bilingual edition one counter per language), so a part starts each at the number of
+  notes (`.footnote` spans, see transform.notes_to_spans) before it that advance it.
 
 The table of contents asks for the page numbers of targets in other parts
 (target-counter): the front matter is laid out last, with an empty target on a page of its
@@ -29,8 +30,7 @@ Caching: each part's PDF is kept under a key of its HTML, stylesheet, variant, t
 and first page number; its page count under the same key without the page number, so an
 edit that does not change a chapter's length re-lays out that chapter only.
 
-Editions whose counters cannot be carried this way (the bilingual edition numbers each
-language's notes apart) are laid out as one document, as before."""
+A document that cannot be split this way (CannotSplit) is laid out as one document."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ class CannotSplit(Exception):
 class Part:
     index: int                 # 0: front matter
     html: str = ""
-    notes_before: int = 0
+    notes_before: dict[str, int] = field(default_factory=dict)   # note counter → notes before the part
     ids: set[str] = field(default_factory=set)
     drop_tail: int = 0         # pages after the part's own (the next part's opening copy, targets)
     targets: list[str] = field(default_factory=list)   # front matter: ids it needs page numbers of
@@ -107,12 +107,15 @@ def split_parts(document_html: str) -> tuple[list[Part], callable]:
         return f"<!DOCTYPE html>\n<html{root_attrs}>\n{head}\n{body_open}\n{inner_body}\n</body>\n</html>\n"
 
     parts: list[Part] = []
-    notes = 0
+    notes: dict[str, int] = {}
     for n, el in enumerate(pieces, start=1):
-        part = Part(n, notes_before=notes)
+        part = Part(n, notes_before=dict(notes))
         part.ids = {e.get("id") for e in el.iter() if isinstance(e.tag, str) and e.get("id")}
         parts.append(part)
-        notes += sum(1 for e in el.iter() if isinstance(e.tag, str) and "footnote" in e.get("class", "").split())
+        for e in el.iter():
+            if isinstance(e.tag, str) and "footnote" in e.get("class", "").split():
+                for counter in note_counters(e):
+                    notes[counter] = notes.get(counter, 0) + 1
     for part, el in zip(parts, pieces):
         for link in el.iter("a"):
             href = link.get("href", "")
@@ -147,6 +150,31 @@ def split_parts(document_html: str) -> tuple[list[Part], callable]:
 
     parts.insert(0, front)
     return parts, front_html
+
+
+def note_counters(note) -> list[str]:
+    """The CSS counters a note (a `.footnote` span) advances, as assets/book.css counts them:
+    `footnote` (WeasyPrint's, every note), and in the bilingual edition `note-source` or
+    `note-translation` by the column it is in."""
+    counters = ["footnote"]
+    for ancestor in note.iterancestors():
+        classes = ancestor.get("class", "").split()
+        if "bi-block" in classes:
+            counters += [f"note-{role}" for role in ("source", "translation") if f"bi-{role}" in classes]
+            break
+    return counters
+
+
+def counters_css(notes_before: dict[str, int]) -> str:
+    """The note counters' values at the start of a part (see book.css: `footnote` is
+    reset on html, the bilingual ones on body)."""
+    css = ""
+    if notes_before.get("footnote"):
+        css += f"html {{ counter-reset: footnote {notes_before['footnote']}; }}\n"
+    others = " ".join(f"{name} {value}" for name, value in sorted(notes_before.items()) if name != "footnote")
+    if others:
+        css += f"body {{ counter-reset: {others} !important; }}\n"
+    return css
 
 
 def _holds_text(el) -> bool:
@@ -357,7 +385,7 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
     variant_key = digest(versions, css_key, variant, repr(sorted(pdf_options.items())))
 
     def extra_css(part: Part) -> str:
-        return f"html {{ counter-reset: footnote {part.notes_before}; }}\n" if part.notes_before else ""
+        return counters_css(part.notes_before)
 
     probe_html, probe_css = front_html({})
     layout_keys = [digest(variant_key, probe_html, probe_css)] + \
@@ -586,8 +614,6 @@ def render_pdf_parallel(book, edition, target: Path | None, variant: str = "digi
     """render/pdf.render_pdf, part by part. Raises CannotSplit for editions it cannot lay
     out this way (the caller then uses render_pdf)."""
     from . import pdf
-    if edition.name not in book.config.languages:
-        raise CannotSplit("the bilingual edition numbers each language's notes apart")
     options = {"pdf_variant": "pdf/ua-1"} if variant == "digital" else {}
     options["pdf_identifier"] = pdf.pdf_identifier(book, edition, variant).encode()
     return render_parts(book, pdf.edition_html(book, edition), target, variant, options,
@@ -621,8 +647,6 @@ def print_page_starts(book, edition, jobs: int | None = None) -> list:
     from . import pdf
     try:
         options = {"pdf_identifier": pdf.pdf_identifier(book, edition, "print").encode()}
-        if edition.name not in book.config.languages:
-            raise CannotSplit("bilingual edition")
         return render_parts(book, pdf.edition_html(book, edition), None, "print", options,
                             _resources_key(book, "print"), jobs).page_starts
     except CannotSplit:
