@@ -12,14 +12,23 @@ Node = dict[str, Any]
 
 def walk(value: Any) -> Iterator[Node]:
     """Every AST element inside `value` (depth first, parents before children)."""
-    if isinstance(value, dict):
+    if isinstance(value, (dict, list)):
+        yield from _walk(value)
+
+
+def _walk(value) -> Iterator[Node]:
+    # The hottest loop of ikidil: plain JSON containers only (what json.loads and the
+    # AST helpers make), and no call for the strings and numbers that fill the leaves.
+    if type(value) is dict:
         if "t" in value:
             yield value
         for child in value.values():
-            yield from walk(child)
-    elif isinstance(value, list):
+            if type(child) is dict or type(child) is list:
+                yield from _walk(child)
+    else:
         for item in value:
-            yield from walk(item)
+            if type(item) is dict or type(item) is list:
+                yield from _walk(item)
 
 
 def transform(value: Any, fn: Callable[[Node], Any]) -> Any:

@@ -111,7 +111,9 @@ def read_markdown_many(texts: list[str]) -> tuple[list[Parsed], list[Warning]]:
 
 
 def write(doc: dict, to: str, args: list[str] = (), env: dict[str, str] | None = None) -> str:
-    return run(["-f", "json", "-t", to, *args], stdin=json.dumps(doc), env=env)
+    # Compact UTF-8 JSON: a third smaller than json.dumps' default, so quicker to write and for Pandoc to read.
+    return run(["-f", "json", "-t", to, *args], stdin=json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
+               env=env)
 
 
 # Pandoc Markdown, minus raw TeX and raw attributes: a manuscript is prose, and raw

@@ -15,6 +15,7 @@ Finishing, file by file:
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 import posixpath
 import mimetypes
 import zipfile
@@ -47,9 +48,11 @@ def render_epub(book: Book, edition: Edition, target: Path) -> Output:
     # replaced by ours while finishing the zip.
     args = ["--split-level=1", "--toc", "--toc-depth=1", "--epub-title-page=false"]
     env = {"SOURCE_DATE_EPOCH": str(epub_meta.source_date_epoch(book))}
-    with atomic_path(target) as raw:
+    with atomic_path(target) as raw, ThreadPoolExecutor(1) as side:
+        # The front matter (cover image, title and copyright pages) is made while Pandoc runs.
+        front = side.submit(front_matter, book, edition)
         pandoc.write(doc, "epub3", [*args, "-o", str(raw)], env=env)
-        finished = finish(raw.read_bytes(), book, edition)
+        finished = finish(raw.read_bytes(), book, edition, front.result())
         raw.write_bytes(finished)
     return Output(edition.name, "epub", None, target)
 
@@ -89,8 +92,8 @@ def separate_titles(doc: dict) -> dict:
     return rewrite(doc, {"Header"}, visit)
 
 
-def finish(epub: bytes, book: Book, edition: Edition) -> bytes:
-    """Post-process Pandoc's EPUB and repack it reproducibly."""
+def finish(epub: bytes, book: Book, edition: Edition, front: list | None = None) -> bytes:
+    """Post-process Pandoc's EPUB and repack it reproducibly (`front`: front_matter's, if made)."""
     source = zipfile.ZipFile(io.BytesIO(epub))
     files = {info.filename: source.read(info) for info in source.infolist()}
     order = [info.filename for info in source.infolist()]
@@ -109,7 +112,7 @@ def finish(epub: bytes, book: Book, edition: Edition) -> bytes:
     for name, root in trees.items():
         files[name] = serialise_xhtml(root)
 
-    front = front_matter(book, edition) + images
+    front = (front_matter(book, edition) if front is None else front) + images
     if endnotes is not None:
         front.append(("text/" + NOTES_FILE, "application/xhtml+xml", endnotes, "notes"))
     for href, _, data, _ in front:
