@@ -72,6 +72,7 @@ class Part:
     ids: set[str] = field(default_factory=set)
     drop_tail: int = 0         # pages after the part's own (the next part's opening copy, targets)
     targets: list[str] = field(default_factory=list)   # front matter: ids it needs page numbers of
+    opening: str | None = None # the id of the part's first element (a chapter's section)
 
 
 def split_parts(document_html: str) -> tuple[list[Part], callable]:
@@ -109,7 +110,7 @@ def split_parts(document_html: str) -> tuple[list[Part], callable]:
     parts: list[Part] = []
     notes: dict[str, int] = {}
     for n, el in enumerate(pieces, start=1):
-        part = Part(n, notes_before=dict(notes))
+        part = Part(n, notes_before=dict(notes), opening=el.get("id"))
         part.ids = {e.get("id") for e in el.iter() if isinstance(e.tag, str) and e.get("id")}
         parts.append(part)
         for e in el.iter():
@@ -246,6 +247,7 @@ class Laid:
     anchors: dict[str, list]           # id → [page within part (0-based), x, y]
     problems: list = field(default_factory=list)
     page_starts: list = field(default_factory=list)
+    extra_css: str = ""                # what the layout was given besides the stylesheet
 
 
 @dataclass
@@ -259,6 +261,9 @@ class Job:
     book: SimpleNamespace              # config and root: what pdf.stylesheet needs
     variant: str
     want_pdf: bool = True              # False: page starts and problems only (EPUB page list)
+    # Front matter only: its targets' page numbers are the first pages of these parts (stub
+    # number, part index), read from the page counts once every part has one (_toc_css).
+    toc_parts: list | None = None
 
 
 def _wait_for_start(index: int) -> int:
@@ -272,6 +277,23 @@ def _wait_for_start(index: int) -> int:
             if all(c >= 0 for c in before):
                 return 1 + sum(before)
             condition.wait(1.0)
+
+
+def _toc_css(toc_parts: list) -> str:
+    """The front matter's stub-page counters (see split_parts' front_html) from the page
+    counts, waiting until every part it names has one."""
+    counts, failed, condition = _SHARED.counts, _SHARED.failed, _SHARED.condition
+    last = max(part for _, part in toc_parts)
+    with condition:
+        while True:
+            if failed.value:
+                raise CannotSplit("an earlier part failed")
+            known = counts[:last + 1]
+            if all(c >= 0 for c in known):
+                break
+            condition.wait(1.0)
+    return "".join(f"@page {STUB_PAGE}{stub} {{ counter-reset: page {1 + sum(known[:part])}; }}\n"
+                   for stub, part in toc_parts)
 
 
 def _report(index: int, pages: int) -> None:
@@ -301,6 +323,8 @@ def _layout(job: Job) -> Laid:
     from .fetch import ASSETS, ProjectFetcher
     from .pdf_guards import problems
     from ..pagemap import page_starts
+    if job.toc_parts is not None:
+        job = dataclasses.replace(job, extra_css=_toc_css(job.toc_parts), toc_parts=None)
     html = weasyprint.HTML(string=job.html, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(job.book.root))
     document = pdf.render_keeping_notes(
         html, lambda breaks: [pdf.stylesheet(job.book, job.variant, job.extra_css + breaks)],
@@ -330,10 +354,10 @@ def _layout(job: Job) -> Laid:
         for name, position in page.anchors.items():
             anchors.setdefault(name, [number, *position[:2]])
     if not job.want_pdf:
-        return Laid(None, own, start, anchors, found, starts)
+        return Laid(None, own, start, anchors, found, starts, extra_css=job.extra_css)
     buffer = io.BytesIO()
     document.write_pdf(buffer, **job.pdf_options)
-    return Laid(buffer.getvalue(), own, start, anchors, found, starts)
+    return Laid(buffer.getvalue(), own, start, anchors, found, starts, extra_css=job.extra_css)
 
 
 def _has_text(page_box) -> bool:
@@ -432,19 +456,32 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
                 cache.put_bytes("part", key, result.pdf)
             cache.put_json("part", key, _laid_to_json(result))
 
-        def run(indices: list[int], probe: bool = False) -> None:
+        def run(indices: list[int], probe: bool = False, front: Job | None = None) -> Laid | None:
             nonlocal laid_out
             todo = ([job(0, probe=True)] if probe else []) + [job(i) for i in indices]
-            for result, j in zip(scheduler.run(todo), todo):
+            results = scheduler.run(todo + ([front] if front else []))
+            for result, j in zip(results, todo):
                 laid_out += 1
                 counts[j.index] = result.pages
                 cache.put_json("pages", layout_keys[j.index], result.pages)
                 if j.write:
                     keep(j.index, result, digest(layout_keys[j.index], str(result.start)))
+            return results[-1] if front else None
+
+        # The front matter's targets are chapter openings, whose pages are the chapters' first
+        # pages: when this run lays out every part not cached, the front matter goes last in
+        # it, laid out as soon as all page counts are known, beside the last parts' writing.
+        opening_of = {p.opening: p.index for p in parts[1:] if p.opening}
+        front_early = None
+        if (todo_first and all(t in opening_of for t in parts[0].targets)
+                and all(i in laid or i in todo_first for i in range(1, len(parts)))):
+            front_early = Job(0, probe_html, "", parts[0].drop_tail, True, pdf_options, stub, variant, want_pdf,
+                              toc_parts=[(n, opening_of[t]) for n, t in enumerate(parts[0].targets)])
+        early = None
 
         # 1. the parts whose length is unknown (and the front matter's length, if unknown)
         if todo_first or counts[0] < 0:
-            run(todo_first, probe=counts[0] < 0)
+            early = run(todo_first, probe=counts[0] < 0, front=front_early if todo_first else None)
         # 2. every other part: from the cache at its (now known) first page, or laid out
         for i in range(1, len(parts)):
             from_cache(i)
@@ -463,6 +500,9 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
         data = cache.get_bytes("part", front_key) if want_pdf else None
         if hit is not None and (data is not None or not want_pdf):
             laid[0] = _laid_from_json(hit, data)
+        elif early is not None and early.extra_css == css and front == probe_html:
+            laid_out += 1
+            keep(0, early, front_key)
         else:
             scheduler.reset(counts)
             [result] = scheduler.run([Job(0, front, css, parts[0].drop_tail, True, pdf_options, stub, variant,
