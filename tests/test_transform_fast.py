@@ -23,13 +23,13 @@ import pytest
 
 from conftest import REPO, copy_book
 from ikidil import interleave, pandoc
-from ikidil.ast import attr, meta_string, rewrite, span, stringify, text_inlines, transform, walk
+from ikidil.ast import attr, meta_string, rewrite, span, transform, walk
 from ikidil.cite_skeleton import cite_by_skeleton
 from ikidil.interleave import bilingual_edition
 from ikidil.load import load_book
 from ikidil.render.epub import separate_titles
 from ikidil.transform import (STYLES_DIR, bibliography_section, chapter_blocks, chapter_id, cite_whole,
-                              edition_document, notes_to_spans, resolve_csl)
+                              edition_document, note_to_span, notes_to_spans, resolve_csl)
 
 sys.path.insert(0, str(REPO / "scripts"))
 import bench  # noqa: E402
@@ -62,17 +62,8 @@ def straight_edition_document(book, lang, chapters=None) -> dict:
 
 
 def straight_notes_to_spans(doc: dict) -> dict:
-    def convert(node: dict):
-        if node["t"] != "Note":
-            return None
-        inlines: list[dict] = []
-        for block in node["c"]:
-            content = block["c"] if block["t"] in ("Para", "Plain") else text_inlines(stringify(block))
-            if inlines:
-                inlines.append({"t": "LineBreak"})
-            inlines.extend(content)
-        return {"t": "Span", "c": [attr("", ["footnote"]), inlines]}
-    return transform(doc, convert)
+    # The same conversion through the plain bottom-up transform, which rebuilds everything.
+    return transform(doc, note_to_span)
 
 
 def straight_separate_titles(doc: dict) -> dict:

@@ -166,8 +166,8 @@ def load_languages(book: Book, languages, jobs: int | None = None) -> Book:
         folder = config.manuscript_dir(lang)
         if lang != config.language:
             _reject_extra_chapters(folder, names, config.manuscript_dir(config.language))
-    ordered = {lang: {**book.chapters, **chapters}[lang] for lang in config.languages
-               if lang in book.chapters or lang in chapters}
+    merged = {**book.chapters, **chapters}
+    ordered = {lang: merged[lang] for lang in config.languages if lang in merged}
     return dataclasses.replace(book, chapters=ordered, missing={**book.missing, **missing})
 
 

@@ -119,18 +119,20 @@ def notes_to_spans(doc: dict) -> dict:
     """Pandoc Note elements → Span.footnote (inline content), for CSS `float: footnote`.
 
     A multi-paragraph note keeps its paragraphs apart with a line break."""
-    def convert(node: dict):
-        if node["t"] != "Note":
-            return None
-        inlines: list[dict] = []
-        for block in node["c"]:
-            content = block["c"] if block["t"] in ("Para", "Plain") else text_inlines(stringify(block))
-            if inlines:
-                inlines.append({"t": "LineBreak"})
-            inlines.extend(content)
-        return {"t": "Span", "c": [attr("", ["footnote"]), inlines]}
+    return rewrite(doc, {"Note"}, note_to_span)
 
-    return rewrite(doc, {"Note"}, convert)
+
+def note_to_span(node: dict) -> dict | None:
+    """One Note as Span.footnote (None for any other element)."""
+    if node["t"] != "Note":
+        return None
+    inlines: list[dict] = []
+    for block in node["c"]:
+        content = block["c"] if block["t"] in ("Para", "Plain") else text_inlines(stringify(block))
+        if inlines:
+            inlines.append({"t": "LineBreak"})
+        inlines.extend(content)
+    return {"t": "Span", "c": [attr("", ["footnote"]), inlines]}
 
 
 @dataclass

@@ -266,8 +266,8 @@ class Job:
     toc_parts: list | None = None
 
 
-def _wait_for_start(index: int) -> int:
-    """First page number of part `index`: 1 + the pages of every part before it."""
+def _counts_before(index: int) -> list[int]:
+    """The page counts of parts 0 … index-1, once every one of them is known."""
     counts, failed, condition = _SHARED.counts, _SHARED.failed, _SHARED.condition
     with condition:
         while True:
@@ -275,23 +275,19 @@ def _wait_for_start(index: int) -> int:
                 raise CannotSplit("an earlier part failed")
             before = counts[:index]
             if all(c >= 0 for c in before):
-                return 1 + sum(before)
+                return before
             condition.wait(1.0)
+
+
+def _wait_for_start(index: int) -> int:
+    """First page number of part `index`: 1 + the pages of every part before it."""
+    return 1 + sum(_counts_before(index))
 
 
 def _toc_css(toc_parts: list) -> str:
     """The front matter's stub-page counters (see split_parts' front_html) from the page
     counts, waiting until every part it names has one."""
-    counts, failed, condition = _SHARED.counts, _SHARED.failed, _SHARED.condition
-    last = max(part for _, part in toc_parts)
-    with condition:
-        while True:
-            if failed.value:
-                raise CannotSplit("an earlier part failed")
-            known = counts[:last + 1]
-            if all(c >= 0 for c in known):
-                break
-            condition.wait(1.0)
+    known = _counts_before(1 + max(part for _, part in toc_parts))
     return "".join(f"@page {STUB_PAGE}{stub} {{ counter-reset: page {1 + sum(known[:part])}; }}\n"
                    for stub, part in toc_parts)
 
@@ -500,7 +496,7 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
         data = cache.get_bytes("part", front_key) if want_pdf else None
         if hit is not None and (data is not None or not want_pdf):
             laid[0] = _laid_from_json(hit, data)
-        elif early is not None and early.extra_css == css and front == probe_html:
+        elif early is not None and early.extra_css == css:     # the front HTML never depends on pages
             laid_out += 1
             keep(0, early, front_key)
         else:
