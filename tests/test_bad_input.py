@@ -546,27 +546,46 @@ def test_disk_full(book):
     assert not list((book / "build").glob("*.part"))
 
 
-def test_interrupted_build_leaves_no_half_written_book(book):
-    """Ctrl-C (SIGINT) in the middle of rendering: exit 130, no *.part, the old outputs intact."""
+@pytest.mark.parametrize("how, code", [("SIGINT", 130), ("SIGINT to the group", 130), ("SIGTERM", 143)])
+def test_interrupted_build_leaves_no_half_written_book(book, how, code):
+    """Ctrl-C (SIGINT to ikidil, or to its whole process group as a terminal sends it) or
+    SIGTERM in the middle of rendering: one line, exit 130/143, no *.part, the old outputs
+    intact, and no process of the build left running (layout workers, Pandoc)."""
     shutil.rmtree(book / ".ikidil-cache", ignore_errors=True)
     before = hashes(book / "build")
     proc = subprocess.Popen([sys.executable, "-m", "ikidil", "--verbose", "build", "-e", "tr",
                              "-f", "epub", "-f", "pdf", "--pdf-variant", "digital"],
-                            cwd=book, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=book, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     seen = []
     for line in proc.stderr:                      # wait until the PDF is being rendered
         seen.append(line)
         if line.startswith("· pdf tr"):
             break
     time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
+    if how == "SIGINT to the group":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(getattr(signal, how))
     rest = proc.stderr.read()
-    assert proc.wait(timeout=60) == 130, "".join(seen) + rest
-    assert "interrupted; outputs from before are untouched" in rest
-    assert "Traceback" not in rest
-    assert not [p for p in (book / "build").rglob("*") if p.name.endswith(".part")]
+    assert proc.wait(timeout=60) == code, "".join(seen) + rest
+    assert rest == "ikidil: interrupted; outputs from before are untouched\n", "".join(seen) + rest
+    assert not [p for p in book.rglob("*") if p.name.endswith(".part")]
     assert not list((book / "build").glob("*.pdf"))       # no half-written PDF
+    assert not list((book / "build").glob(".ikidil-staging-*"))
     assert hashes(book / "build") == before
+    assert not running_in_session(proc.pid, seconds=5)
+
+
+def running_in_session(session: int, seconds: float) -> list[str]:
+    """The live (not zombie) processes of a session, once they have had `seconds` to end."""
+    deadline = time.monotonic() + seconds
+    while True:
+        ps = subprocess.run(["ps", "-o", "stat=,args=", "-s", str(session)], capture_output=True, text=True)
+        alive = [line for line in ps.stdout.splitlines() if line.strip() and not line.lstrip().startswith("Z")]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
 
 
 # ---- the doors ikidil keeps shut, tested on the real tools

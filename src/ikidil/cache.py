@@ -25,6 +25,8 @@ from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable, Iterator
 
+from . import interrupt
+
 CACHE_DIR = ".ikidil-cache"
 # Folders of a book's tree that are never inputs: outputs, caches, environments, VCS.
 IGNORED_DIRS = {"build", CACHE_DIR, "node_modules", "__pycache__"}
@@ -118,9 +120,10 @@ class Cache:
             self._ignore_in_git()
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
             try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, path)
+                with interrupt.on_interrupt(lambda: os.unlink(tmp)):
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(data)
+                    os.replace(tmp, path)
             finally:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)

@@ -3,17 +3,19 @@ print as one line and exit 2; tracebacks only with --debug."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, interrupt
 from .errors import BookError
 
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+INTERRUPTED = "interrupted; outputs from before are untouched"
 
 
 class State:
@@ -220,9 +222,10 @@ def watch(state: State, formats):
 
     load_config(state.book.resolve())      # a broken book.yaml stops here, before watching
     try:
-        watch_book(state.book.resolve(), rebuild, load_config,
-                   on_error=lambda exc: click.echo(f"ikidil: {exc}", err=True),
-                   ready=lambda: state.say(f"watching {state.book.resolve()} (Ctrl-C to stop)"))
+        with interrupt.raising():           # Ctrl-C is how a watch ends
+            watch_book(state.book.resolve(), rebuild, load_config,
+                       on_error=lambda exc: click.echo(f"ikidil: {exc}", err=True),
+                       ready=lambda: state.say(f"watching {state.book.resolve()} (Ctrl-C to stop)"))
     except KeyboardInterrupt:
         state.say("stopped watching")
 
@@ -263,8 +266,11 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    # Ctrl-C stops a command cleanly (interrupt.py); with --debug it raises, for the traceback.
+    stopping = contextlib.nullcontext() if debug else interrupt.stopping_cleanly(INTERRUPTED)
     try:
-        cli.main(args=argv, prog_name="ikidil", standalone_mode=False)
+        with stopping:
+            cli.main(args=argv, prog_name="ikidil", standalone_mode=False)
     except BookError as exc:
         if debug:
             raise
@@ -278,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     except (KeyboardInterrupt, click.exceptions.Abort):   # click turns Ctrl-C into Abort
         if debug:
             raise
-        click.echo("ikidil: interrupted; outputs from before are untouched", err=True)
+        click.echo(f"ikidil: {INTERRUPTED}", err=True)
         sys.exit(130)
     except OSError as exc:   # the disk, not the book: permissions, space, a folder in the way
         if debug:

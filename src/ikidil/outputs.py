@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from . import interrupt
 from .errors import BookError
 
 
@@ -42,10 +43,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
     os.close(fd)
     tmp_path = Path(tmp)
     try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, target)
-    finally:  # also on KeyboardInterrupt
+        with interrupt.on_interrupt(lambda: tmp_path.unlink(missing_ok=True)):
+            yield tmp_path
+            os.chmod(tmp_path, 0o644)
+            os.replace(tmp_path, target)
+    finally:
         tmp_path.unlink(missing_ok=True)
 
 
@@ -57,6 +59,7 @@ class Staging:
     def __init__(self, build_dir: Path):
         self.build_dir = build_dir
         self.dir: Path | None = None
+        self._on_interrupt = interrupt.on_interrupt(self._remove)
 
     def __enter__(self) -> "Staging":
         try:
@@ -65,9 +68,14 @@ class Staging:
         except OSError as exc:
             raise BookError(f"cannot write into this folder: {exc.strerror}", file=self.build_dir,
                             hint="check the folder's permissions or free space") from None
+        self._on_interrupt.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
+        self._on_interrupt.__exit__(None, None, None)
+        self._remove()
+
+    def _remove(self) -> None:
         import shutil
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -78,11 +86,12 @@ class Staging:
     def commit(self, outputs: list[Output]) -> list[Output]:
         """Put every staged output in place; the outputs as they are now named."""
         placed = []
-        for output in outputs:
-            target = self.build_dir / output.path.relative_to(self.dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(output.path, target)
-            placed.append(dataclasses.replace(output, path=target))
+        with interrupt.deferred():          # all of the new books, or (Ctrl-C before) none
+            for output in outputs:
+                target = self.build_dir / output.path.relative_to(self.dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(output.path, target)
+                placed.append(dataclasses.replace(output, path=target))
         return placed
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pypandoc
 
+from . import interrupt
 from .errors import BookError
 
 
@@ -42,18 +43,20 @@ _AT_LINE = re.compile(r"\bat line (\d+) column \d+")
 def run_with_warnings(args: list[str], stdin: str | None = None, source: Path | None = None,
                       env: dict[str, str] | None = None) -> tuple[str, list[Warning]]:
     cmd = [executable(), "--sandbox", *args]
-    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, encoding="utf-8",
-                          env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, encoding="utf-8", env={**os.environ, **(env or {})})
+    with proc, interrupt.on_interrupt(proc.kill):      # a stopped build leaves no Pandoc running
+        stdout, stderr = proc.communicate(stdin)
     if proc.returncode != 0:
-        message = (proc.stderr.strip().splitlines() or ["pandoc failed"])[-1]
+        message = (stderr.strip().splitlines() or ["pandoc failed"])[-1]
         raise BookError(f"pandoc: {message}", file=source)
     warnings = []
-    for line in proc.stderr.splitlines():
+    for line in stderr.splitlines():
         match = _WARNING.match(line.strip())
         if match:
             at = _AT_LINE.search(match.group("message"))
             warnings.append(Warning(match.group("message").rstrip("."), int(at.group(1)) if at else None))
-    return proc.stdout, warnings
+    return stdout, warnings
 
 
 def run(args: list[str], stdin: str | None = None, source: Path | None = None,

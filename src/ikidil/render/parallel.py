@@ -44,12 +44,14 @@ import io
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, wait as futures_wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+from .. import interrupt
 from ..cache import Cache, digest, tool_versions
 
 PART_SCHEME = "ikidil-part:"
@@ -212,6 +214,9 @@ def _init_worker(counts, failed, condition):
 
 
 def _init_pool_worker(*args):
+    # Ctrl-C on a terminal reaches the whole process group: the build (the parent) stops
+    # its workers itself (interrupt.py), so a worker takes no KeyboardInterrupt of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _init_worker(*args)
     import weasyprint            # noqa: F401  (the import is most of a worker's start-up)
     # A part's layout allocates millions of small objects, most of them alive until it is
@@ -516,6 +521,24 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
     return ParallelResult(total, problems, page_starts, laid_out)
 
 
+def _start_quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with its stderr on /dev/null. When a build
+    is stopped by Ctrl-C (interrupt.py) it ends at once, and the tracker then removes the
+    semaphores the pool's queues and counters leave, which is its job, but it also tells the
+    user's terminal with a UserWarning about "leaked semaphore objects". It inherits the
+    stderr of the moment it starts, so it starts here, while stderr points elsewhere."""
+    from multiprocessing import resource_tracker
+    sys.stderr.flush()
+    saved, quiet = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(quiet, 2)
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(quiet)
+
+
 class LayoutPool:
     """The processes that lay out parts: `jobs - 1` pool workers and the main process, which
     would otherwise only wait (one process fewer is one interpreter start and WeasyPrint
@@ -539,6 +562,7 @@ class LayoutPool:
     def _shared(self) -> None:
         """The state the processes share (made on first use: an EPUB build needs none)."""
         if self.ctx is None:
+            _start_quiet_resource_tracker()
             self.ctx = multiprocessing.get_context("spawn")
             self.counts = self.ctx.Array("i", self.MAX_PARTS, lock=False)
             self.failed = self.ctx.Value("i", 0, lock=False)
@@ -570,19 +594,30 @@ class LayoutPool:
         self.counts[:len(counts)] = counts
 
     def __enter__(self) -> "LayoutPool":
+        self._on_interrupt = interrupt.on_interrupt(self._terminate)
+        self._on_interrupt.__enter__()
         return self
 
     def __exit__(self, kind, error, trace) -> None:
+        self._on_interrupt.__exit__(None, None, None)
         if self.pool is None:
             return
         if kind is not None and not issubclass(kind, CannotSplit):
             self.failed.value = 1
-            processes = list((getattr(self.pool, "_processes", None) or {}).values())
+            processes = self._processes()
             self.pool.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 process.terminate()
         else:
             self.pool.shutdown(wait=False)     # every job is done: the workers just exit
+
+    def _processes(self) -> list:
+        return list((getattr(self.pool, "_processes", None) or {}).values())
+
+    def _terminate(self) -> None:
+        """The build is stopped by a signal: the workers stop too, whatever they are doing."""
+        for process in self._processes():
+            process.terminate()
 
     def run(self, jobs: list[Job]) -> list[Laid]:
         """The jobs' results, in the jobs' order."""
