@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """ikidil benchmark: a deterministic synthetic bilingual book, measured side by side.
 
-Measures, each as the median of --runs runs, with the peak memory of the whole process tree
-(PSS, which counts a page shared by several processes once; summed RSS is shown beside it):
+Measures, each as the median time of --runs runs, with the peak memory of the whole process
+tree from one more run (PSS, which counts a page shared by several processes once; summed RSS
+is shown beside it; memory is never sampled in a timed run, as sampling costs CPU):
   (a) one plain WeasyPrint call on the HTML + CSS ikidil renders        (PDF baseline)
   (b) ikidil's full PDF build, from an empty build cache
   (c) a rebuild with no change
@@ -155,27 +156,33 @@ def _tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, int]:
-    """Wall time (s) and peak PSS and RSS of the process tree (bytes), sampled every 20 ms."""
+def measure(cmd: list[str], cwd: Path, env: dict | None = None, sample: bool = False) -> tuple[float, int, int]:
+    """Wall time (s) and, with `sample`, peak PSS and RSS of the process tree (bytes), read
+    every 20 ms (else 0, 0). Sampling costs CPU (each sample walks /proc and the page tables
+    of every process of the tree: ~4 s over a 25 s parallel PDF build on this 2-core machine,
+    which a single-process baseline, leaving a core idle, does not pay), so timed runs are
+    never sampled; see `run`."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = peak_rss = 0
     stop = threading.Event()
 
-    def sample():
+    def sampling():
         nonlocal peak, peak_rss
         while not stop.is_set():
             rss, pss = _tree_memory(proc.pid)
             peak, peak_rss = max(peak, pss), max(peak_rss, rss)
             stop.wait(0.02)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=sampling, daemon=True)
+    if sample:
+        sampler.start()
     _, err = proc.communicate()
     elapsed = time.perf_counter() - start
     stop.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(map(str, cmd))}\n{err.decode()[-2000:]}")
     return elapsed, peak, peak_rss
@@ -217,15 +224,17 @@ def run(chapters: int, runs: int, workdir: Path) -> dict:
     subprocess.run([sys.executable, "-c", BASELINE_PDF, str(book), str(html)], check=True)
 
     def median(cmd, prepare=None, env=None):
-        times, peaks, rsses = [], [], []
+        """The median time of `runs` unsampled runs, and the memory peaks of one more,
+        sampled, run (the same steps: `prepare` before each)."""
+        times = []
         for _ in range(runs):
             if prepare:
                 prepare()
-            t, p, r = measure(cmd, book, env)
-            times.append(t)
-            peaks.append(p)
-            rsses.append(r)
-        return statistics.median(times), max(peaks), max(rsses)
+            times.append(measure(cmd, book, env)[0])
+        if prepare:
+            prepare()
+        _, peak, rss = measure(cmd, book, env, sample=True)
+        return statistics.median(times), peak, rss
 
     def clean():
         shutil.rmtree(book / "build", ignore_errors=True)
