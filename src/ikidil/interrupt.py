@@ -36,15 +36,25 @@ _tickets = itertools.count()
 _state = {"deferring": 0, "pending": None, "message": None}
 
 
+def register(cleanup: Callable[[], object]) -> int:
+    """Run `cleanup` if the process is stopped by a signal before `unregister(ticket)`."""
+    ticket = next(_tickets)
+    _cleanups[ticket] = cleanup
+    return ticket
+
+
+def unregister(ticket: int) -> None:
+    _cleanups.pop(ticket, None)
+
+
 @contextlib.contextmanager
 def on_interrupt(cleanup: Callable[[], object]) -> Iterator[None]:
     """Run `cleanup` if the process is stopped by a signal inside this block."""
-    ticket = next(_tickets)
-    _cleanups[ticket] = cleanup
+    ticket = register(cleanup)
     try:
         yield
     finally:
-        _cleanups.pop(ticket, None)
+        unregister(ticket)
 
 
 @contextlib.contextmanager

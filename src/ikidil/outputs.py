@@ -59,7 +59,7 @@ class Staging:
     def __init__(self, build_dir: Path):
         self.build_dir = build_dir
         self.dir: Path | None = None
-        self._on_interrupt = interrupt.on_interrupt(self._remove)
+        self._cleanup: int | None = None
 
     def __enter__(self) -> "Staging":
         try:
@@ -68,11 +68,11 @@ class Staging:
         except OSError as exc:
             raise BookError(f"cannot write into this folder: {exc.strerror}", file=self.build_dir,
                             hint="check the folder's permissions or free space") from None
-        self._on_interrupt.__enter__()
+        self._cleanup = interrupt.register(self._remove)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._on_interrupt.__exit__(None, None, None)
+        interrupt.unregister(self._cleanup)
         self._remove()
 
     def _remove(self) -> None:

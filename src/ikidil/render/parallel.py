@@ -594,12 +594,11 @@ class LayoutPool:
         self.counts[:len(counts)] = counts
 
     def __enter__(self) -> "LayoutPool":
-        self._on_interrupt = interrupt.on_interrupt(self._terminate)
-        self._on_interrupt.__enter__()
+        self._cleanup = interrupt.register(self._terminate)
         return self
 
     def __exit__(self, kind, error, trace) -> None:
-        self._on_interrupt.__exit__(None, None, None)
+        interrupt.unregister(self._cleanup)
         if self.pool is None:
             return
         if kind is not None and not issubclass(kind, CannotSplit):
