@@ -9,6 +9,7 @@ import json
 import logging
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,10 @@ def test_first_faulty_chapter_in_reading_order_is_reported(tmp_path):
     lines = (root / "manuscript" / "03-chapter.md").read_text(encoding="utf-8").split("\n")
     assert expected[3] == lines.index("[^yok]: Kullanılmayan not.") + 1
     for jobs in (1, 2):
+        threads = threading.enumerate()
         assert _first_error(lambda: load_book(root, jobs=jobs)) == expected
+        # No batch still parses (and writes into the cache) once the error is out.
+        assert threading.enumerate() == threads
         shutil.rmtree(root / CACHE_DIR)
 
     # Now tr 03 is fine and en 01 (empty) is the first faulty chapter.

@@ -224,8 +224,11 @@ def read_markdown_cached_many(chapters: list[tuple[str, Path]], root: Path, jobs
                 yield None if hit is None else (
                     hit["doc"], [pandoc.Warning(w["message"], w["line"]) for w in hit["warnings"]])
     finally:
-        # Closed early (a chapter was faulty): report it now; running batches end on their own.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Closed early (a chapter was faulty): batches not started are dropped, running ones
+        # are waited for. Their parses land in the cache for the next build, and nothing writes
+        # into the book's folder after load_book has returned (a CLI would wait for them at
+        # exit anyway: executor threads are joined then).
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 BATCHES_PER_JOB = 2     # more, smaller batches: the first are vetted while the last still parse
