@@ -198,14 +198,11 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None, sample: bool = F
 BASELINE_PDF = """
 import sys
 from pathlib import Path
-import weasyprint
 from ikidil.load import load_book
 from ikidil.transform import monolingual_edition
-from ikidil.render.pdf import edition_html, stylesheet
-from ikidil.render.fetch import ASSETS
+from ikidil.render.pdf import edition_html
 book = load_book(Path(sys.argv[1]))
 html = edition_html(book, monolingual_edition(book, "tr"))
-css = stylesheet(book, "digital")
 Path(sys.argv[2]).write_text(html, encoding="utf-8")
 """
 
@@ -214,14 +211,14 @@ import sys
 from pathlib import Path
 import weasyprint
 from ikidil.load import load_book
-from ikidil.render.pdf import stylesheet
+from ikidil.render.pdf import stylesheets
 from ikidil.render.fetch import ASSETS
 from ikidil.render import weasy_fixes
 weasy_fixes.prepare()      # the WeasyPrint ikidil lays out with: Turkish hyphenation, note policy
 book = load_book(Path(sys.argv[1]))
 html = Path(sys.argv[2]).read_text(encoding="utf-8")
 weasyprint.HTML(string=html, base_url=str(ASSETS) + "/").write_pdf(
-    sys.argv[3], stylesheets=[stylesheet(book, "digital")], pdf_variant="pdf/ua-1")
+    sys.argv[3], stylesheets=stylesheets(book, "digital"), pdf_variant="pdf/ua-1")
 """
 
 

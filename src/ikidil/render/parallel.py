@@ -328,7 +328,7 @@ def _layout(job: Job) -> Laid:
         job = dataclasses.replace(job, extra_css=_toc_css(job.toc_parts), toc_parts=None)
     html = weasyprint.HTML(string=job.html, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(job.book.root))
     document = pdf.render_keeping_notes(
-        html, lambda breaks: [pdf.stylesheet(job.book, job.variant, job.extra_css + breaks)],
+        html, lambda breaks: pdf.stylesheets(job.book, job.variant, job.extra_css + breaks),
         on_render=lambda attempt: setattr(_SHARED, "renders", attempt))
     context = _SHARED.context
     own = len(document.pages) - job.drop_tail

@@ -5,6 +5,7 @@ following WeasyPrint's own stages: HTML → render() → Document → write_pdf(
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -252,11 +253,33 @@ def _unique_ids(root, default_lang: str) -> None:
             link.set("href", "#" + renamed[(lang, href[1:])])
 
 
-def stylesheet(book: Book, variant: str, extra: str = "") -> "weasyprint.CSS":
+def stylesheets(book: Book, variant: str, extra: str = "") -> list["weasyprint.CSS"]:
+    """The book's stylesheet for `variant`, then `extra` (a part's counters, the note
+    repair's page breaks): the same cascade as one sheet of both, later rules winning.
+    The book's sheet is parsed once per process, not once per part and repair."""
     import weasyprint
     from .fetch import ASSETS
-    css = (ASSETS / "book.css").read_text(encoding="utf-8") + "\n" + page_setup(book, variant).css() + "\n" + extra
+    css = (ASSETS / "book.css").read_text(encoding="utf-8") + "\n" + page_setup(book, variant).css()
+    sheets = [_parsed_css(css)]
+    if extra:
+        sheets.append(weasyprint.CSS(string=extra, base_url=str(ASSETS) + "/"))
+    return sheets
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_css(css: str) -> "weasyprint.CSS":
+    import weasyprint
+    from .fetch import ASSETS
     return weasyprint.CSS(string=css, base_url=str(ASSETS) + "/")
+
+
+@functools.lru_cache(maxsize=1)
+def font_config() -> "weasyprint.text.fonts.FontConfiguration":
+    """One Fontconfig configuration and Pango font map for every layout in the process:
+    WeasyPrint otherwise makes a new one per render, and its font and shaping caches start
+    cold each time (about 5 % of a 14-page part's layout)."""
+    from weasyprint.text.fonts import FontConfiguration
+    return FontConfiguration()
 
 
 MAX_NOTE_REPAIRS = 6
@@ -274,7 +297,7 @@ def layout(book: Book, edition: Edition, variant: str) -> "weasyprint.Document":
     weasy_fixes.prepare()
     html_doc = weasyprint.HTML(string=edition_html(book, edition), base_url=str(ASSETS) + "/",
                                url_fetcher=ProjectFetcher(book.root))
-    return render_keeping_notes(html_doc, lambda breaks: [stylesheet(book, variant, breaks)])
+    return render_keeping_notes(html_doc, lambda breaks: stylesheets(book, variant, breaks))
 
 
 def render_keeping_notes(html_doc: "weasyprint.HTML", stylesheets: Callable[[str], list],
@@ -287,7 +310,7 @@ def render_keeping_notes(html_doc: "weasyprint.HTML", stylesheets: Callable[[str
     for attempt in range(1, MAX_NOTE_REPAIRS + 1):
         on_render(attempt)
         breaks = "".join(f'[data-block="{block}"] {{ break-before: page; }}\n' for block in pushed)
-        document = html_doc.render(stylesheets=stylesheets(breaks))
+        document = html_doc.render(stylesheets=stylesheets(breaks), font_config=font_config())
         blocks = {last_block_on_page(document, call_page) for call_page, _, _ in displaced_notes(document)}
         blocks = sorted(b for b in blocks if b and b not in pushed)
         if not blocks:
