@@ -143,7 +143,8 @@ def test_bench_book_parallel_equals_single_and_caches(bench_book, tmp_path):
     book = load_book(bench_book)
     again = render_pdf_parallel(book, monolingual_edition(book, "tr"), tmp_path / "again.pdf", "digital")
     assert again.parts_laid_out == 0
-    assert _pages_text(tmp_path / "again.pdf") == _pages_text(merged)
+    # The same parts merge into the same bytes (the fonts' union, the file's /ID).
+    assert (tmp_path / "again.pdf").read_bytes() == merged.read_bytes()
 
     # One paragraph edited in chapter 2: only that chapter is laid out again, and the book
     # is still the one a single document gives.

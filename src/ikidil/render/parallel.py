@@ -811,7 +811,10 @@ def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool, offl
         for items, offset in outline_items:
             outline.root.extend(_outline_items(out, items, offset))
     with atomic_path(target) as tmp:
-        out.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        # deterministic_id: the /ID's second half from the content, not at random (qpdf's
+        # default); the first half stays the edition's identifier.
+        out.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 deterministic_id=True)
     for pdf in sources:
         pdf.close()
 
@@ -875,7 +878,9 @@ def _share_fonts(pdf, unions: dict) -> None:
 def _union_of_subsets(subsets: list[bytes]) -> bytes | None:
     from fontTools.ttLib import TTFont
     try:
-        fonts = [TTFont(io.BytesIO(data)) for data in subsets]
+        # recalcTimestamp=False: fontTools would stamp the union's `head` with the time of
+        # the merge, and the same parts would give a different book every second.
+        fonts = [TTFont(io.BytesIO(data), recalcTimestamp=False) for data in subsets]
         if any("CFF " not in font for font in fonts):
             return None
         fonts.sort(key=lambda font: -len(font.getGlyphOrder()))
