@@ -9,7 +9,9 @@ is shown beside it; memory is never sampled in a timed run, as sampling costs CP
   (c) a rebuild with no change
   (d) a rebuild after editing one paragraph of one chapter
   (e) ikidil's EPUB build against one raw `pandoc` call on the same chapters (EPUB baseline)
-and prints each as a ratio to its baseline, then writes them as JSON.
+and prints each as a ratio to its baseline, then writes them as JSON. Each also has its CPU
+time (the process tree's user + system time) and so a floor: the ratio it would reach if that
+CPU time were spread perfectly over the machine's cores.
 
 Timings are never asserted in tests; `--chapters 3 --runs 1` is the suite's smoke test.
 """
@@ -29,6 +31,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 IKIDIL = [sys.executable, "-m", "ikidil"]
@@ -163,12 +166,20 @@ def _tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def measure(cmd: list[str], cwd: Path, env: dict | None = None, sample: bool = False) -> tuple[float, int, int]:
-    """Wall time (s) and, with `sample`, peak PSS and RSS of the process tree (bytes), read
-    every 20 ms (else 0, 0). Sampling costs CPU (each sample walks /proc and the page tables
-    of every process of the tree: ~4 s over a 25 s parallel PDF build on this 2-core machine,
-    which a single-process baseline, leaving a core idle, does not pay), so timed runs are
-    never sampled; see `run`."""
+class Measured(NamedTuple):
+    seconds: float       # wall time
+    pss: int             # peak PSS of the process tree, bytes (0: not sampled)
+    rss: int             # peak summed RSS, bytes (0: not sampled)
+    cpu: float           # user + system time of the process and every descendant it waited for
+
+
+def measure(cmd: list[str], cwd: Path, env: dict | None = None, sample: bool = False) -> Measured:
+    """Wall and CPU time and, with `sample`, the memory peaks of the process tree, read
+    every 20 ms. Sampling costs CPU (each sample walks /proc and the page tables of every
+    process of the tree: ~4 s over a 25 s parallel PDF build on this 2-core machine, which
+    a single-process baseline, leaving a core idle, does not pay), so timed runs are never
+    sampled; see `run`. The CPU time comes from wait4's resource usage, which includes the
+    Pandoc processes and layout workers ikidil waited for."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -185,14 +196,16 @@ def measure(cmd: list[str], cwd: Path, env: dict | None = None, sample: bool = F
     sampler = threading.Thread(target=sampling, daemon=True)
     if sample:
         sampler.start()
-    _, err = proc.communicate()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - start
     stop.set()
     if sample:
         sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(map(str, cmd))}\n{err.decode()[-2000:]}")
-    return elapsed, peak, peak_rss
+    return Measured(elapsed, peak, peak_rss, usage.ru_utime + usage.ru_stime)
 
 
 BASELINE_PDF = """
@@ -230,15 +243,16 @@ def run(chapters: int, runs: int, workdir: Path) -> dict:
     def median(cmd, prepare=None, env=None):
         """The median time of `runs` unsampled runs, and the memory peaks of one more,
         sampled, run (the same steps: `prepare` before each)."""
-        times = []
+        timed = []
         for _ in range(runs):
             if prepare:
                 prepare()
-            times.append(measure(cmd, book, env)[0])
+            timed.append(measure(cmd, book, env))
         if prepare:
             prepare()
-        _, peak, rss = measure(cmd, book, env, sample=True)
-        return statistics.median(times), peak, rss
+        sampled = measure(cmd, book, env, sample=True)
+        return Measured(statistics.median(m.seconds for m in timed), sampled.pss, sampled.rss,
+                        statistics.median(m.cpu for m in timed))
 
     def clean():
         shutil.rmtree(book / "build", ignore_errors=True)
@@ -266,26 +280,31 @@ def run(chapters: int, runs: int, workdir: Path) -> dict:
     pages = _pages(workdir / "single.pdf")
     built = built_copy
     results = {
-        "single_weasyprint_call": {"seconds": single[0], "peak_pss_mib": single[1] / 2**20,
-                                   "peak_rss_sum_mib": single[2] / 2**20, "pages": pages},
+        "single_weasyprint_call": {**_base(single), "pages": pages},
         "full_pdf_build": {**_ratio(full, single, 0.6, 1.2), "pages": _pages(built),
                            "bytes_ratio": built.stat().st_size / (workdir / "single.pdf").stat().st_size,
                            "same_pages_as_single_call": same},
         "no_change_rebuild": _ratio(unchanged, single, 0.05),
         "one_paragraph_edit": _ratio(edited, single, 0.15),
-        "raw_pandoc_epub": {"seconds": pandoc_epub[0], "peak_pss_mib": pandoc_epub[1] / 2**20,
-                            "peak_rss_sum_mib": pandoc_epub[2] / 2**20},
+        "raw_pandoc_epub": _base(pandoc_epub),
         "epub_build": _ratio(epub, pandoc_epub, 1.3),
     }
     return {"date": time.strftime("%Y-%m-%d"), "machine": _machine(), "chapters": chapters,
             "runs": runs, "results": results}
 
 
-def _ratio(measured, baseline, time_target, rss_target=None) -> dict:
-    entry = {"seconds": measured[0], "peak_pss_mib": measured[1] / 2**20,
-             "peak_rss_sum_mib": measured[2] / 2**20,
-             "time_ratio": measured[0] / baseline[0], "time_target": time_target,
-             "pss_ratio": measured[1] / baseline[1], "rss_sum_ratio": measured[2] / baseline[2]}
+def _base(measured: Measured) -> dict:
+    return {"seconds": measured.seconds, "cpu_seconds": measured.cpu,
+            "peak_pss_mib": measured.pss / 2**20, "peak_rss_sum_mib": measured.rss / 2**20}
+
+
+def _ratio(measured: Measured, baseline: Measured, time_target, rss_target=None) -> dict:
+    """`floor_ratio`: the time ratio if the build's CPU time were spread perfectly over every
+    core, never waiting: no scheduling of this work on this machine can go below it."""
+    entry = {**_base(measured),
+             "time_ratio": measured.seconds / baseline.seconds, "time_target": time_target,
+             "floor_ratio": measured.cpu / (os.cpu_count() or 1) / baseline.seconds,
+             "pss_ratio": measured.pss / baseline.pss, "rss_sum_ratio": measured.rss / baseline.rss}
     if rss_target is not None:
         entry["pss_target"] = rss_target
     return entry
@@ -333,17 +352,21 @@ def _machine() -> str:
 
 def report(data: dict) -> str:
     lines = [f"ikidil bench, {data['chapters']} chapters, median of {data['runs']}, {data['date']}, {data['machine']}",
-             f"{'measurement':<24}{'seconds':>9}{'PSS MiB':>9}{'RSS MiB':>9}{'ratio':>8}{'target':>8}{'PSS ratio':>11}  verdict"]
+             f"{'measurement':<24}{'seconds':>9}{'CPU s':>8}{'PSS MiB':>9}{'RSS MiB':>9}{'ratio':>8}{'target':>8}"
+             f"{'floor':>7}{'PSS ratio':>11}  verdict"]
     for name, entry in data["results"].items():
         ratio = entry.get("time_ratio")
         target = entry.get("time_target")
         rss = f"{entry['pss_ratio']:.2f}" if "pss_ratio" in entry else ""
+        floor = f"{entry['floor_ratio']:.3f}" if "floor_ratio" in entry else ""
         ok = ratio is None or (ratio <= target and entry.get("pss_ratio", 0) <= entry.get("pss_target", 99))
-        lines.append(f"{name:<24}{entry['seconds']:>9.2f}{entry['peak_pss_mib']:>9.0f}{entry['peak_rss_sum_mib']:>9.0f}"
+        lines.append(f"{name:<24}{entry['seconds']:>9.2f}{entry['cpu_seconds']:>8.2f}"
+                     f"{entry['peak_pss_mib']:>9.0f}{entry['peak_rss_sum_mib']:>9.0f}"
                      f"{(f'{ratio:.3f}' if ratio is not None else 'base'):>8}"
                      f"{(f'≤{target}' if target else ''):>8}"
-                     f"{rss:>11}"
+                     f"{floor:>7}{rss:>11}"
                      f"  {'' if ratio is None else ('ok' if ok else 'MISSED')}")
+    lines.append("floor: the ratio if the build's CPU time were spread over every core without a wait")
     same = data["results"]["full_pdf_build"]["same_pages_as_single_call"]
     lines.append(f"pages as the single call: {'same' if same['equal'] else 'DIFFERENT'} "
                  f"(pages {same['pages'][0]}/{same['pages'][1]}, outline {same['outline_entries'][0]}/"

@@ -22,6 +22,10 @@ def test_bench_smoke(tmp_path):
     assert results["single_weasyprint_call"]["pages"] > 10
     for entry in results.values():
         assert entry["seconds"] > 0 and entry["peak_rss_sum_mib"] >= entry["peak_pss_mib"] > 10
+        assert entry["cpu_seconds"] > 0
+        if "time_ratio" in entry:
+            # The CPU time of a tree never exceeds its wall time on every core at once.
+            assert 0 < entry["floor_ratio"] <= entry["time_ratio"] * 1.02, entry
     # ikidil's part-by-part PDF is the single WeasyPrint call's book, page for page.
     assert results["full_pdf_build"]["same_pages_as_single_call"]["equal"], results["full_pdf_build"]
     assert "full_pdf_build" in proc.stdout and "ratio" in proc.stdout
