@@ -180,3 +180,19 @@ def test_bilingual_edition_parallel_equals_single(bench_book, tmp_path):
     rest = "\n".join(pages[opening:])
     assert re.search(r"(?m)^\s*(\d+)\.\s", rest).group(1) == str(first[0] + 1)
     assert re.search(r"(?m)^\s*([a-z])\.\s", rest).group(1) == chr(ord("a") + first[1])
+
+
+def test_every_contents_entry_opens_a_part(tmp_path):
+    """The contents link to chapter sections and to the bibliography's heading (inside its
+    section): each is on its part's first page, so the front matter can be laid out as soon
+    as the parts' page counts are known, beside the last parts (render_parts' front_early)."""
+    from ikidil.build import make_edition
+    from ikidil.load import load_book
+    from ikidil.render.parallel import split_parts
+    from ikidil.render.pdf import edition_html
+    book = load_book(copy_book(tmp_path / "book"))
+    parts, _ = split_parts(edition_html(book, make_edition(book, "tr")))
+    openings = {name: part.index for part in parts[1:] for name in part.openings}
+    targets = parts[0].targets
+    assert "bibliography" in targets and len(targets) >= 2
+    assert [openings.get(t) for t in targets] == list(range(1, len(parts)))

@@ -74,7 +74,7 @@ class Part:
     ids: set[str] = field(default_factory=set)
     drop_tail: int = 0         # pages after the part's own (the next part's opening copy, targets)
     targets: list[str] = field(default_factory=list)   # front matter: ids it needs page numbers of
-    opening: str | None = None # the id of the part's first element (a chapter's section)
+    openings: set[str] = field(default_factory=set)   # ids on its first page for sure: see _opening_ids
 
 
 def split_parts(document_html: str) -> tuple[list[Part], callable]:
@@ -112,7 +112,7 @@ def split_parts(document_html: str) -> tuple[list[Part], callable]:
     parts: list[Part] = []
     notes: dict[str, int] = {}
     for n, el in enumerate(pieces, start=1):
-        part = Part(n, notes_before=dict(notes), opening=el.get("id"))
+        part = Part(n, notes_before=dict(notes), openings=_opening_ids(el))
         part.ids = {e.get("id") for e in el.iter() if isinstance(e.tag, str) and e.get("id")}
         parts.append(part)
         for e in el.iter():
@@ -178,6 +178,17 @@ def counters_css(notes_before: dict[str, int]) -> str:
     if others:
         css += f"body {{ counter-reset: {others} !important; }}\n"
     return css
+
+
+def _opening_ids(el) -> set[str]:
+    """The ids of a part's element and of its chain of first children down to the first
+    that holds text (a chapter's section and its heading; the bibliography's section and
+    its heading, which the contents link to): the part opens a page, so they are all on it."""
+    ids = {el.get("id")} - {None}
+    first = next((c for c in el if isinstance(c.tag, str)), None)
+    if first is not None and not (el.text or "").strip():
+        ids |= {first.get("id")} - {None} if _holds_text(first) else _opening_ids(first)
+    return ids
 
 
 def _holds_text(el) -> bool:
@@ -472,7 +483,7 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
         # The front matter's targets are chapter openings, whose pages are the chapters' first
         # pages: when this run lays out every part not cached, the front matter goes last in
         # it, laid out as soon as all page counts are known, beside the last parts' writing.
-        opening_of = {p.opening: p.index for p in parts[1:] if p.opening}
+        opening_of = {name: p.index for p in parts[1:] for name in p.openings}
         front_early = None
         if (todo_first and all(t in opening_of for t in parts[0].targets)
                 and all(i in laid or i in todo_first for i in range(1, len(parts)))):
