@@ -222,13 +222,15 @@ Path(sys.argv[2]).write_text(html, encoding="utf-8")
 SINGLE_CALL = """
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 import weasyprint
-from ikidil.load import load_book
+from ikidil.config import load_config
 from ikidil.render.pdf import stylesheets
 from ikidil.render.fetch import ASSETS
 from ikidil.render import weasy_fixes
 weasy_fixes.prepare()      # the WeasyPrint ikidil lays out with: Turkish hyphenation, note policy
-book = load_book(Path(sys.argv[1]))
+# The stylesheet needs only book.yaml: the book is not loaded (that is not the baseline's work).
+book = SimpleNamespace(config=load_config(Path(sys.argv[1]).resolve()))
 html = Path(sys.argv[2]).read_text(encoding="utf-8")
 weasyprint.HTML(string=html, base_url=str(ASSETS) + "/").write_pdf(
     sys.argv[3], stylesheets=stylesheets(book, "digital"), pdf_variant="pdf/ua-1")
