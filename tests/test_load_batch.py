@@ -270,3 +270,27 @@ def test_batches_keep_reading_order_and_balance_size():
     assert [i for batch in batches for i in batch] == items
     assert 2 <= len(batches) <= 4
     assert _batches([], [], jobs=2) == [] and _batches([7], [1], jobs=8) == [[7]]
+
+
+def test_block_lines_are_where_the_blocks_start():
+    """Each block at its own line: a paragraph of a no-break space (text to Pandoc, not a
+    blank line), a first word that is the start of an earlier block's word, one in emphasis."""
+    from ikidil.load import block_lines
+    source = "\n".join([
+        "# Anlatı",                  # 1
+        "",
+        "Ankara'da başladı.",        # 3
+        "",
+        "\u00a0",                    # 5: a paragraph of a no-break space
+        "",
+        "",
+        "An dediğimiz an geldi.",    # 8: "An" is the start of "Anlatı" and "Ankara"
+        "",
+        "_Ana_ metin burada.",       # 10
+        "",
+        "   ",                       # blank: spaces only
+        "Son.",                      # 13
+    ]) + "\n"
+    doc = pandoc.read_markdown(source, Path("x.md"))
+    assert [b["t"] for b in doc["blocks"]] == ["Header", "Para", "Para", "Para", "Para", "Para"]
+    assert block_lines(source, doc["blocks"]) == [1, 3, 5, 8, 10, 13]

@@ -281,19 +281,23 @@ def block_lines(source: str, blocks: list[dict]) -> list[int]:
     """Line number (1-based) where each top-level block starts.
 
     Pandoc Markdown has no source positions, so each block is anchored by its first
-    word, searched forward from the previous block's line."""
+    word, searched forward from the previous block's line as a whole word ("An" is not
+    the start of "Anlyer"; markup such as _x_ around it is no part of it). A block
+    without a word starts on the next line that is not blank: spaces and tabs only,
+    as Markdown counts them (a no-break space is text to Pandoc)."""
     lines = source.split("\n")
     result, cursor = [], 0
     for node in blocks:
         word = first_word(node)
         found = cursor
         if word:
+            whole = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])")
             for number in range(cursor, len(lines)):
-                if word in lines[number]:
+                if whole.search(lines[number]):
                     found = number
                     break
         else:
-            while found < len(lines) - 1 and not lines[found].strip():
+            while found < len(lines) - 1 and not lines[found].strip(" \t\r"):
                 found += 1
         result.append(found + 1)
         cursor = found + 1 if found + 1 < len(lines) else found
