@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable, Iterator
 
 from . import interrupt
+from .ast import compact
 
 CACHE_DIR = ".ikidil-cache"
 # Folders of a book's tree that are never inputs: outputs, caches, environments, VCS.
@@ -191,10 +192,10 @@ def read_markdown_cached(source: str, path: Path, root: Path):
     cache = Cache(root)
     hit = cache.get_json("ast", key)
     if hit is not None:
-        return hit["doc"], [pandoc.Warning(w["message"], w["line"]) for w in hit["warnings"]]
+        return compact(hit["doc"]), [pandoc.Warning(w["message"], w["line"]) for w in hit["warnings"]]
     doc, warnings = pandoc.read_markdown_with_warnings(source, path)
     cache.put_json("ast", key, _ast_entry(doc, warnings))
-    return doc, warnings
+    return compact(doc), warnings
 
 
 def read_markdown_cached_many(chapters: list[tuple[str, Path]], root: Path, jobs: int) -> Iterator:
@@ -222,7 +223,7 @@ def read_markdown_cached_many(chapters: list[tuple[str, Path]], root: Path, jobs
             else:
                 hit = cache.get_json("ast", key)
                 yield None if hit is None else (
-                    hit["doc"], [pandoc.Warning(w["message"], w["line"]) for w in hit["warnings"]])
+                    compact(hit["doc"]), [pandoc.Warning(w["message"], w["line"]) for w in hit["warnings"]])
     finally:
         # Closed early (a chapter was faulty): batches not started are dropped, running ones
         # are waited for. Their parses land in the cache for the next build, and nothing writes
@@ -267,5 +268,5 @@ def _parse_batch(chapters: list[tuple[str, Path]], keys: list[str], cache: Cache
             continue
         # Pandoc's own JSON text goes into the cache as it is: no second encoding.
         cache.put_text("ast", key, '{"doc":' + one.json + ',"warnings":[]}')
-        results.append((json.loads(one.json), []))
+        results.append((compact(json.loads(one.json)), []))
     return results

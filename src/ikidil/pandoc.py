@@ -5,10 +5,12 @@ on the command line, so a manuscript cannot pull in /etc/passwd or a remote URL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,13 +42,52 @@ _WARNING = re.compile(r"^\[WARNING\] (?P<message>.*)$")
 _AT_LINE = re.compile(r"\bat line (\d+) column \d+")
 
 
+class _Slots:
+    """At most one Pandoc process per core at a time in the whole process, whichever threads
+    ask (the build's loading, the checks' loading of the translation, the HTML conversion):
+    more gain no speed, and each holds 100-200 MiB on a book-sized input. A thread running
+    at a lower CPU priority (the checks', see build._in_background) waits while a thread at
+    normal priority waits too, so the rendering's conversions go first."""
+
+    def __init__(self, count: int):
+        self.free, self.waiting_ahead = count, 0
+        self.condition = threading.Condition()
+
+    @contextlib.contextmanager
+    def taken(self):
+        behind = _lower_priority()
+        with self.condition:
+            self.waiting_ahead += not behind
+            while not self.free or (behind and self.waiting_ahead):
+                self.condition.wait()
+            self.waiting_ahead -= not behind
+            self.free -= 1
+        try:
+            yield
+        finally:
+            with self.condition:
+                self.free += 1
+                self.condition.notify_all()
+
+
+def _lower_priority() -> bool:
+    try:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) > 0   # Linux: per thread
+    except (AttributeError, OSError):
+        return False
+
+
+_SLOTS = _Slots(os.cpu_count() or 1)
+
+
 def run_with_warnings(args: list[str], stdin: str | None = None, source: Path | None = None,
                       env: dict[str, str] | None = None) -> tuple[str, list[Warning]]:
     cmd = [executable(), "--sandbox", *args]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, encoding="utf-8", env={**os.environ, **(env or {})})
-    with proc, interrupt.on_interrupt(proc.kill):      # a stopped build leaves no Pandoc running
-        stdout, stderr = proc.communicate(stdin)
+    with _SLOTS.taken():
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, encoding="utf-8", env={**os.environ, **(env or {})})
+        with proc, interrupt.on_interrupt(proc.kill):      # a stopped build leaves no Pandoc running
+            stdout, stderr = proc.communicate(stdin)
     if proc.returncode != 0:
         message = (stderr.strip().splitlines() or ["pandoc failed"])[-1]
         raise BookError(f"pandoc: {message}", file=source)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
@@ -95,22 +96,37 @@ def body_html(root: Path, doc: dict) -> str:
 
     A chunk starts at each top-level level-1 heading (or a top-level Div opening with one,
     as the bibliography section): --section-divs closes every section there, so the chunks'
-    HTML joined is the whole document's. The chunks not in the cache are converted in one
-    Pandoc call per core (a process per chapter would cost more than the conversion)."""
+    HTML joined is the whole document's. The chunks not in the cache are converted in
+    batches of about HTML_BATCH_BYTES of JSON, one Pandoc process each, a process per core at
+    a time: a process per chapter would start Pandoc more often than needed, and a whole
+    book-sized edition in one process holds too much (5.7 MB of JSON: 280 MiB; a batch of
+    3 MB, ~190 MiB, most of it Pandoc's fixed heap and code)."""
     from ..cache import Cache, digest, tool_versions
     chunks = _chunks(doc["blocks"])
     cache = Cache(root)
-    keys = [digest(tool_versions(), "body-html", json.dumps(chunk, ensure_ascii=False)) for chunk in chunks]
+    texts = [json.dumps(chunk, ensure_ascii=False) for chunk in chunks]
+    keys = [digest(tool_versions(), "body-html", text) for text in texts]
     html_of = {key: hit for key in set(keys) if isinstance(hit := cache.get_json("html", key), str)}
-    missing = [(key, chunk) for key, chunk in zip(keys, chunks) if key not in html_of]
-    # Two batches when there is much to convert: one Pandoc process per core.
-    halves = [missing[:len(missing) // 2], missing[len(missing) // 2:]] if len(missing) > 8 else [missing]
-    with ThreadPoolExecutor(len(halves)) as pool:
-        for converted in pool.map(lambda batch: _convert_chunks(doc, batch), [h for h in halves if h]):
+    batches: list[list[tuple[str, list[dict]]]] = [[]]
+    size = 0
+    for key, chunk, text in zip(keys, chunks, texts):
+        if key in html_of:
+            continue
+        if batches[-1] and size + len(text) > HTML_BATCH_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append((key, chunk))
+        size += len(text)
+    batches = [batch for batch in batches if batch]
+    with ThreadPoolExecutor(max(1, min(len(batches), os.cpu_count() or 1))) as pool:
+        for converted in pool.map(lambda batch: _convert_chunks(doc, batch), batches):
             for key, inner in converted:
                 html_of[key] = inner
                 cache.put_json("html", key, inner)
     return "".join(html_of[key] + "\n" for key in keys)
+
+
+HTML_BATCH_BYTES = 3_000_000
 
 
 def _convert_chunks(doc: dict, chunks: list[tuple[str, list[dict]]]) -> list[tuple[str, str]]:
