@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -93,3 +94,13 @@ def test_a_lower_priority_thread_waits_behind_the_others():
     for thread in (holder, background, foreground):
         thread.join()
     assert order == ["render", "checks"]
+
+
+def test_pandoc_runs_with_a_small_starting_heap():
+    """The pinned Pandoc takes RTS options, so ikidil's runs start with a 16 MiB heap, not the
+    64 MiB the binary is linked with; the output is the same."""
+    assert pandoc.rts_options() == pandoc.RTS_OPTIONS
+    text = "Bir *deneme* paragrafı.^[Not.]\n"
+    plain = subprocess.run([pandoc.executable(), "-f", "markdown", "-t", "json"], input=text,
+                           capture_output=True, text=True, check=True).stdout
+    assert json.loads(plain) == pandoc.read_markdown(text, Path("x.md"))
