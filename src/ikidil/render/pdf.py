@@ -99,8 +99,9 @@ def body_html(root: Path, doc: dict) -> str:
     HTML joined is the whole document's. The chunks not in the cache are converted in
     batches of about HTML_BATCH_BYTES of JSON, one Pandoc process each, a process per core at
     a time: a process per chapter would start Pandoc more often than needed, and a whole
-    book-sized edition in one process holds too much (5.7 MB of JSON: 280 MiB; a batch of
-    3 MB, ~190 MiB, most of it Pandoc's fixed heap and code)."""
+    book-sized edition in one process holds too much (half of one, 3 MB of JSON, ~190 MiB;
+    1.5 MB, ~160 MiB, most of it Pandoc's code and fixed heap). Two such batches at once,
+    beside the loaded book, were the build's peak of memory before the merge's."""
     from ..cache import Cache, digest, tool_versions
     chunks = _chunks(doc["blocks"])
     cache = Cache(root)
@@ -126,7 +127,7 @@ def body_html(root: Path, doc: dict) -> str:
     return "".join(html_of[key] + "\n" for key in keys)
 
 
-HTML_BATCH_BYTES = 3_000_000
+HTML_BATCH_BYTES = 1_500_000
 
 
 def _convert_chunks(doc: dict, chunks: list[tuple[str, list[dict]]]) -> list[tuple[str, str]]:
