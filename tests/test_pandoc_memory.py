@@ -104,3 +104,30 @@ def test_pandoc_runs_with_a_small_starting_heap():
     plain = subprocess.run([pandoc.executable(), "-f", "markdown", "-t", "json"], input=text,
                            capture_output=True, text=True, check=True).stdout
     assert json.loads(plain) == pandoc.read_markdown(text, Path("x.md"))
+
+
+def test_joined_words_give_pandoc_the_same_html(tmp_path):
+    """join_words: a run of Str and Space is one Str; Pandoc's HTML of it is the document's
+    HTML but for line breaks (it wraps at a Space), in far fewer elements; the loaded tree
+    is left as it was."""
+    import copy
+    import re
+    from ikidil.ast import join_words
+    from ikidil.build import make_edition
+    from ikidil.load import load_book
+    from ikidil.transform import notes_to_spans
+    from conftest import copy_book
+    book = load_book(copy_book(tmp_path / "book"))
+    doc = notes_to_spans(make_edition(book, "bilingual").doc)
+    before = copy.deepcopy(doc)
+    joined = join_words(doc)
+    assert doc == before
+    count = lambda d: sum(1 for _ in walk(d))
+    assert count(joined) < count(doc) / 3
+    assert not any(node["t"] == "Space" for node in walk(joined))
+    html = lambda d: re.sub(r"\s+", " ", pandoc.write(d, "html5", ["--section-divs"]))
+    assert html(joined) == html(doc)
+    assert join_words([{"t": "Space"}, {"t": "Emph", "c": [{"t": "Str", "c": "a"}, {"t": "Space"}]},
+                       {"t": "Space"}, {"t": "Str", "c": "b"}, {"t": "SoftBreak"}, {"t": "Str", "c": "c"}]) == [
+        {"t": "Str", "c": " "}, {"t": "Emph", "c": [{"t": "Str", "c": "a "}]}, {"t": "Str", "c": " b"},
+        {"t": "SoftBreak"}, {"t": "Str", "c": "c"}]

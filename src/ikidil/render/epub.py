@@ -24,7 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from .. import pandoc
-from ..ast import meta_inlines, meta_string, rewrite, span
+from ..ast import join_words, meta_inlines, meta_string, rewrite, span
 from ..i18n import term
 from ..load import Book
 from ..outputs import Output, atomic_path
@@ -51,7 +51,7 @@ def render_epub(book: Book, edition: Edition, target: Path) -> Output:
     with atomic_path(target) as raw, ThreadPoolExecutor(1) as side:
         # The front matter (cover image, title and copyright pages) is made while Pandoc runs.
         front = side.submit(front_matter, book, edition)
-        pandoc.write(doc, "epub3", [*args, "-o", str(raw)], env=env)
+        pandoc.write(join_words(doc), "epub3", [*args, "-o", str(raw)], env=env)
         finished = finish(raw.read_bytes(), book, edition, front.result())
         raw.write_bytes(finished)
     return Output(edition.name, "epub", None, target)
