@@ -78,21 +78,15 @@ def join_words(value: Any) -> Any:
         return value
     out, words = [], None
     for item in value:
-        if type(item) is dict:
-            kind = item.get("t")
-            if kind == "Str" or kind == "Space":
-                text = item["c"] if kind == "Str" else " "
-                words = text if words is None else words + text
-                continue
-            if words is not None:
-                out.append({"t": "Str", "c": words})
-                words = None
-            out.append(join_words(item))
-        else:
-            if words is not None:
-                out.append({"t": "Str", "c": words})
-                words = None
-            out.append(join_words(item) if type(item) is list else item)
+        kind = item.get("t") if type(item) is dict else None
+        if kind == "Str" or kind == "Space":
+            text = item["c"] if kind == "Str" else " "
+            words = text if words is None else words + text
+            continue
+        if words is not None:
+            out.append({"t": "Str", "c": words})
+            words = None
+        out.append(join_words(item) if type(item) is dict or type(item) is list else item)
     if words is not None:
         out.append({"t": "Str", "c": words})
     return out

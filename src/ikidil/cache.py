@@ -237,7 +237,12 @@ BATCHES_PER_JOB = 2     # more, smaller batches: the first are vetted while the 
 
 def _batches(items: list[int], sizes: list[int], jobs: int) -> list[list[int]]:
     """`items` cut into about BATCHES_PER_JOB * jobs runs in order, of about equal total size."""
-    count = min(len(items), max(1, jobs) * BATCHES_PER_JOB)
+    return even_runs(items, sizes, max(1, jobs) * BATCHES_PER_JOB)
+
+
+def even_runs(items: list, sizes: list[int], count: int) -> list[list]:
+    """`items` cut into at most `count` runs in order, of about equal total size."""
+    count = min(len(items), count)
     if not count:
         return []
     total, batches, done = sum(sizes) or 1, [[] for _ in range(count)], 0

@@ -103,24 +103,17 @@ def body_html(root: Path, doc: dict) -> str:
     book-sized edition in one process holds too much (half of one, 3 MB of JSON, ~190 MiB;
     1.5 MB, ~160 MiB, most of it Pandoc's code and fixed heap). Two such batches at once,
     beside the loaded book, were the build's peak of memory before the merge's."""
-    from ..cache import Cache, digest, tool_versions
+    from ..cache import Cache, digest, even_runs, tool_versions
     doc = join_words(doc)               # the same HTML, written in a fraction of the time
     chunks = _chunks(doc["blocks"])
     cache = Cache(root)
     texts = [json.dumps(chunk, ensure_ascii=False) for chunk in chunks]
     keys = [digest(tool_versions(), "body-html", text) for text in texts]
     html_of = {key: hit for key in set(keys) if isinstance(hit := cache.get_json("html", key), str)}
-    batches: list[list[tuple[str, list[dict]]]] = [[]]
-    size = 0
-    for key, chunk, text in zip(keys, chunks, texts):
-        if key in html_of:
-            continue
-        if batches[-1] and size + len(text) > HTML_BATCH_BYTES:
-            batches.append([])
-            size = 0
-        batches[-1].append((key, chunk))
-        size += len(text)
-    batches = [batch for batch in batches if batch]
+    missing = [i for i, key in enumerate(keys) if key not in html_of]
+    sizes = [len(texts[i]) for i in missing]
+    batches = [[(keys[i], chunks[i]) for i in run]
+               for run in even_runs(missing, sizes, -(-sum(sizes) // HTML_BATCH_BYTES))]
     with ThreadPoolExecutor(max(1, min(len(batches), os.cpu_count() or 1))) as pool:
         for converted in pool.map(lambda batch: _convert_chunks(doc, batch), batches):
             for key, inner in converted:
