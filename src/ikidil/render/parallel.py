@@ -20,9 +20,11 @@ three things, carried over explicitly:
   notes (`.footnote` spans, see transform.notes_to_spans) before it that advance it.
 
 The table of contents asks for the page numbers of targets in other parts
-(target-counter): the front matter is laid out last, with an empty target on a page of its
-own for each link, whose page counter is set to the target's real page; those pages are
-dropped. Links between parts are written as `ikidil-part:<id>` and turned back into named
+(target-counter): the front matter is laid out last, with an empty target for each link
+on its dropped last page, each resetting an element counter named `page` to the target's
+real page. WeasyPrint's target-counter() reads the target's element counters over its page
+counters (formatting_structure/build.py, compute_content_list), so the contents get the
+real numbers in the first pass: no page per target, no second pass over the contents. Links between parts are written as `ikidil-part:<id>` and turned back into named
 destinations in the merge; outlines are rebuilt from every part's bookmarks; the tagged
 (PDF/UA) structure trees are joined under the first part's document element.
 
@@ -56,7 +58,7 @@ from ..cache import Cache, digest, tool_versions
 
 PART_SCHEME = "ikidil-part:"
 log = logging.getLogger("ikidil")
-STUB_PAGE = "ikidil-target-"
+STUB_CLASS = "ikidil-target-"
 
 
 class CannotSplit(Exception):
@@ -140,19 +142,23 @@ def split_parts(document_html: str) -> tuple[list[Part], callable]:
             if href.startswith("#") and href[1:] not in front_ids and href[1:] not in targets:
                 targets.append(href[1:])
     front_children = "".join(serialize(c) for c in body if c is not matter and isinstance(c.tag, str))
-    front = Part(0, targets=targets, drop_tail=1 + len(targets))
+    front = Part(0, targets=targets, drop_tail=1)
 
     def front_html(pages: dict[str, int]) -> tuple[str, str]:
-        """HTML and extra CSS of the front matter, each target on a dropped page numbered as
-        the target's page in the book."""
-        stubs = "".join(f'<div id="{htmlmod.escape(t)}" style="page: {STUB_PAGE}{i}"></div>'
+        """HTML and extra CSS of the front matter, each target a stub on the dropped page
+        counting as the target's page in the book (the HTML never depends on the pages)."""
+        stubs = "".join(f'<div id="{htmlmod.escape(t)}" class="{STUB_CLASS}{i}"></div>'
                         for i, t in enumerate(targets))
-        css = "".join(f"@page {STUB_PAGE}{i} {{ counter-reset: page {pages.get(t, 1)}; }}\n"
-                      for i, t in enumerate(targets))
+        css = stubs_css((i, pages.get(t, 1)) for i, t in enumerate(targets))
         return document(front_children + matter_open + opening_copy(pieces[0]) + f"</{matter.tag}>" + stubs), css
 
     parts.insert(0, front)
     return parts, front_html
+
+
+def stubs_css(pages) -> str:
+    """The front matter's target stubs' counters: (stub number, page) pairs."""
+    return "".join(f".{STUB_CLASS}{stub} {{ counter-reset: page {page}; }}\n" for stub, page in pages)
 
 
 def note_counters(note) -> list[str]:
@@ -301,11 +307,10 @@ def _wait_for_start(index: int) -> int:
 
 
 def _toc_css(toc_parts: list) -> str:
-    """The front matter's stub-page counters (see split_parts' front_html) from the page
+    """The front matter's stub counters (see split_parts' front_html) from the page
     counts, waiting until every part it names has one."""
     known = _counts_before(1 + max(part for _, part in toc_parts))
-    return "".join(f"@page {STUB_PAGE}{stub} {{ counter-reset: page {1 + sum(known[:part])}; }}\n"
-                   for stub, part in toc_parts)
+    return stubs_css((stub, 1 + sum(known[:part])) for stub, part in toc_parts)
 
 
 def _report(index: int, pages: int) -> None:
