@@ -1026,19 +1026,23 @@ class _StructMerge:
             for annot in page.get("/Annots", []):
                 if "/StructParent" in annot:
                     annot.StructParent = int(annot.StructParent) + shift
-        for key, value in part.nums.items():
-            self.nums[key + shift] = _copy(self.pdf, value)
+        # One copy_foreign for all of the part's parent tree and top-level elements: qpdf
+        # walks the objects in C++ (item by item from Python, it cost ~0.15 s a book).
+        keys, part_kids = list(part.nums), _as_list(part.document.get("/K"))
+        bundle = part.pdf.make_indirect(pikepdf.Array([*part.nums.values(), *part_kids]))
+        copied = list(self.pdf.copy_foreign(bundle))
+        for key, value in zip(keys, copied):
+            self.nums[key + shift] = value
         self.next_key = shift + part.next_key
         kids = self.document.get("/K")
         if kids is None:
             kids = self.document.K = pikepdf.Array()
         elif not isinstance(kids, pikepdf.Array):
             kids = self.document.K = pikepdf.Array([kids])
-        for kid in _as_list(part.document.get("/K")):
-            copied = _copy(self.pdf, kid)
-            if isinstance(copied, pikepdf.Dictionary) and "/P" in copied:
-                copied.P = self.document
-            kids.append(copied)
+        for kid in copied[len(keys):]:
+            if isinstance(kid, pikepdf.Dictionary) and "/P" in kid:
+                kid.P = self.document
+            kids.append(kid)
 
     def finish(self) -> None:
         import pikepdf
@@ -1048,16 +1052,6 @@ class _StructMerge:
             nums.append(self.nums[key])
         self.root.ParentTree = self.pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
         self.root.ParentTreeNextKey = self.next_key
-
-
-def _copy(pdf, value):
-    """copy_foreign for indirect objects; direct arrays are copied item by item."""
-    import pikepdf
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return pdf.copy_foreign(value)
-    if isinstance(value, pikepdf.Array):
-        return pikepdf.Array([_copy(pdf, item) for item in value])
-    return value
 
 
 def _as_list(value) -> list:
