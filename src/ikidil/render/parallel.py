@@ -435,6 +435,13 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
 
     laid: dict[int, Laid] = {}
     want_pdf = target is not None
+    # The body parts are merged as they come, so the merge is nearly done with the layout.
+    merger = Merger(tagged="pdf_variant" in pdf_options) if want_pdf else None
+
+    def have(index: int, result: Laid) -> None:
+        laid[index] = result
+        if merger is not None and index > 0:
+            merger.offer(index, result.pdf, result.pages)
 
     def starts() -> list[int | None]:
         out, total = [], 1
@@ -450,7 +457,7 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
         hit = cache.get_json("part", digest(layout_keys[index], str(start)))
         data = cache.get_bytes("part", digest(layout_keys[index], str(start))) if want_pdf else None
         if hit is not None and (data is not None or not want_pdf):
-            laid[index] = _laid_from_json(hit, data)
+            have(index, _laid_from_json(hit, data))
 
     for i in range(1, len(parts)):
         from_cache(i)
@@ -468,21 +475,25 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
                        want_pdf)
 
         def keep(i: int, result: Laid, key: str) -> None:
-            laid[i] = result
+            have(i, result)
             if result.pdf is not None:
                 cache.put_bytes("part", key, result.pdf)
             cache.put_json("part", key, _laid_to_json(result))
 
         def run(indices: list[int], probe: bool = False, front: Job | None = None) -> Laid | None:
-            nonlocal laid_out
             todo = ([job(0, probe=True)] if probe else []) + [job(i) for i in indices]
-            results = scheduler.run(todo + ([front] if front else []))
-            for result, j in zip(results, todo):
+
+            def absorb(position: int, result: Laid) -> None:
+                nonlocal laid_out
+                if position == len(todo):            # the front matter: kept in step 3
+                    return
+                j = todo[position]
                 laid_out += 1
                 counts[j.index] = result.pages
                 cache.put_json("pages", layout_keys[j.index], result.pages)
                 if j.write:
                     keep(j.index, result, digest(layout_keys[j.index], str(result.start)))
+            results = scheduler.run(todo + ([front] if front else []), absorb)
             return results[-1] if front else None
 
         # The front matter's targets are chapter openings, whose pages are the chapters' first
@@ -516,7 +527,7 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
         hit = cache.get_json("part", front_key)
         data = cache.get_bytes("part", front_key) if want_pdf else None
         if hit is not None and (data is not None or not want_pdf):
-            laid[0] = _laid_from_json(hit, data)
+            have(0, _laid_from_json(hit, data))
         elif early is not None and early.extra_css == css:     # the front HTML never depends on pages
             laid_out += 1
             keep(0, early, front_key)
@@ -530,8 +541,7 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
     if target is not None:
         # The build's pool workers are idle by now: they join the fonts while this merges.
         offload = pool.pool.submit if pool is not None and pool.pool is not None else None
-        merge_parts([(laid[i].pdf, laid[i].pages) for i in range(len(parts))], target,
-                    tagged="pdf_variant" in pdf_options, offload=offload)
+        merger.finish(laid[0].pdf, laid[0].pages, target, offload)
     problems = [p for i in range(len(parts)) for p in laid[i].problems]
     page_starts = [s for i in range(len(parts)) for s in laid[i].page_starts]
     return ParallelResult(total, problems, page_starts, laid_out)
@@ -634,13 +644,15 @@ class LayoutPool:
         for process in self._processes():
             process.terminate()
 
-    def run(self, jobs: list[Job]) -> list[Laid]:
-        """The jobs' results, in the jobs' order."""
+    def run(self, jobs: list[Job], absorb=None) -> list[Laid]:
+        """The jobs' results, in the jobs' order. `absorb(position, result)` is called in the
+        main thread for each, in the jobs' order, as soon as it and those before it are in:
+        between the main process's own layouts and while it waits for the workers'."""
         if len(jobs) > 1:
             self.start()
         self._shared()
         with _collecting_less_often():
-            return self._run(jobs)
+            return self._run(jobs, absorb or (lambda position, result: None))
 
     def _main_joins(self) -> None:
         """Set up the main process for layout (its first time imports WeasyPrint: after
@@ -649,15 +661,16 @@ class LayoutPool:
             _init_worker(self.counts, self.failed, self.condition)
             self.main_ready = True
 
-    def _run(self, jobs: list[Job]) -> list[Laid]:
+    def _run(self, jobs: list[Job], absorb) -> list[Laid]:
         """Whoever is free takes the next job in index order: the main process, or a thread
         that hands it to a pool worker and waits for it (one job per worker at a time, so
         a job never waits for a part still queued behind it)."""
         import threading
         from collections import deque
-        queue, lock = deque(enumerate(jobs)), threading.Lock()
+        queue, lock, arrived = deque(enumerate(jobs)), threading.Lock(), threading.Condition()
         results: list[Laid | None] = [None] * len(jobs)
         errors: list[BaseException] = []
+        absorbed = 0
 
         def take():
             with lock:
@@ -669,6 +682,17 @@ class LayoutPool:
                     results[item[0]] = self.pool.submit(_layout_job, item[1]).result()
                 except BaseException as error:          # handed to the main thread
                     errors.append(error)
+                with arrived:
+                    arrived.notify()
+
+        def absorb_ready() -> None:
+            nonlocal absorbed
+            while absorbed < len(jobs) and results[absorbed] is not None and not errors:
+                absorb(absorbed, results[absorbed])
+                absorbed += 1
+
+        def feeding() -> bool:
+            return any(feeder.is_alive() for feeder in feeders)
 
         feeders = [threading.Thread(target=feed, daemon=True) for _ in range(self.processes if self.pool else 0)]
         for feeder in feeders:
@@ -680,6 +704,13 @@ class LayoutPool:
                 self._main_joins()
             while (item := take()) is not None:
                 results[item[0]] = _layout_job(item[1])
+                absorb_ready()
+            while absorbed < len(jobs) and not errors:
+                with arrived:
+                    arrived.wait_for(lambda: results[absorbed] is not None or errors or not feeding(), timeout=1.0)
+                if results[absorbed] is None and not feeding():
+                    break                                # a worker's error: raised below
+                absorb_ready()
         except BaseException as error:
             errors.append(error)
         for feeder in feeders:
@@ -762,77 +793,133 @@ def _resources_key(book, variant: str) -> str:
 
 
 def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool, offload=None) -> None:
-    """One PDF from the parts' PDFs, keeping the first `own` pages of each.
+    """One PDF from the parts' PDFs (the front matter first), keeping the first `own` pages
+    of each: see Merger."""
+    merger = Merger(tagged)
+    for index, (data, own) in enumerate(parts[1:], start=1):
+        merger.offer(index, data, own)
+    merger.finish(*parts[0], target, offload)
 
-    The first part (front matter) is the base: its catalog keeps the document's metadata,
-    language, viewer preferences and PDF/UA marks. Then, for the pages of every part:
-    named destinations (later parts win: the front matter's target pages are dropped),
-    cross-part links (ikidil-part:<id> → the named destination <id>), the outline (rebuilt
-    from each part's bookmarks) and, when tagged, the structure tree."""
-    import pikepdf
-    from ..outputs import atomic_path
-    sources = [pikepdf.open(io.BytesIO(data)) for data, _ in parts]
-    unions = _start_font_unions(sources, [own for _, own in parts], offload)
-    out = sources[0]
-    base_own = parts[0][1]
-    outline_items: list[tuple[list, int]] = []          # (part's outline items, page offset)
-    dests: dict[str, pikepdf.Array] = {}
-    struct = _StructMerge(out) if tagged and "/StructTreeRoot" in out.Root else None
 
-    def collect(pdf, own: int, offset: int, page_objects: list) -> None:
+class Merger:
+    """The edition's PDF, merged as its parts come: render_parts offers each body part as
+    soon as it is laid out (between layouts), so that when the last one is done only the
+    front matter, the fonts and the writing are left.
+
+    The first body part is the base: its catalog keeps the document's metadata, language,
+    viewer preferences and PDF/UA marks (every part has the same ones: the same <head>).
+    The next body parts are appended in order, the front matter goes before them at the end.
+    For the pages of every part: named destinations (later parts win; the front matter's
+    target stubs are on its dropped page), cross-part links (ikidil-part:<id> → the named
+    destination <id>), the outline (rebuilt from each part's bookmarks) and, when tagged,
+    the structure tree. The merged document stays in memory until it is written: a PDF
+    saved and opened again would have to be parsed whole before pages could be added."""
+
+    def __init__(self, tagged: bool):
+        self.tagged = tagged
+        self.sources: list = []              # open while the merge is: their streams are read at the save
+        self.owns: list[int] = []
+        self.waiting: dict[int, tuple[bytes, int]] = {}
+        self.next = 1                        # the body part to append next
+        self.out = None
+        self.struct = None
+        self.dropped: list = []              # the base's pages after its own
+        self.outlines: list[tuple[list, int]] = []   # per part in page order: (outline items, page offset)
+        self.dests: dict = {}
+
+    def offer(self, index: int, data: bytes, own: int) -> None:
+        """Body part `index` (1: the first), in any order: appended once those before it are."""
+        self.waiting[index] = (data, own)
+        while self.next in self.waiting:
+            self._append(*self.waiting.pop(self.next))
+            self.next += 1
+
+    def _open(self, data: bytes, own: int):
+        """A part's PDF, and its structure without its dropped pages."""
+        import pikepdf
+        pdf = pikepdf.open(io.BytesIO(data))
+        self.sources.append(pdf)
+        self.owns.append(own)
+        part_struct = _StructMerge(pdf) if self.tagged and "/StructTreeRoot" in pdf.Root else None
+        if part_struct:
+            part_struct.forget_pages(pdf, list(pdf.pages)[own:])
+        return pdf, part_struct
+
+    def _append(self, data: bytes, own: int) -> None:
+        pdf, part_struct = self._open(data, own)
+        if self.out is None:
+            self.out, self.struct = pdf, part_struct
+            self.dropped = list(pdf.pages)[own:]
+            self._collect(pdf, own, [page.obj for page in pdf.pages], len(self.outlines))
+            return
+        offset = len(self.out.pages) - len(self.dropped)
+        self.out.pages.extend(list(pdf.pages)[:own])
+        copied = [self.out.pages[len(self.out.pages) - own + i].obj for i in range(own)]
+        if self.struct and part_struct:
+            self.struct.append(part_struct, copied)
+        self._collect(pdf, own, copied, len(self.outlines), offset)
+
+    def _collect(self, pdf, own: int, page_objects: list, position: int, offset: int = 0) -> None:
+        """A part's outline (at `position` among the parts', `offset` pages in) and named
+        destinations (over those of the parts collected before)."""
+        import pikepdf
         with pdf.open_outline() as outline:
-            outline_items.append((_outline_tree(pdf, outline.root, own), offset))
+            self.outlines.insert(position, (_outline_tree(pdf, outline.root, own), offset))
         names = pdf.Root.get("/Names", {}).get("/Dests", {})
         for name, dest in _name_tree_items(names):
             index = _page_index(pdf, dest[0])
             if index is not None and index < own:
-                dests[name] = pikepdf.Array([page_objects[index], *list(dest)[1:]])
+                self.dests[name] = pikepdf.Array([page_objects[index], *list(dest)[1:]])
 
-    dropped = list(out.pages)[base_own:]
-    if struct:
-        struct.forget_pages(out, dropped)
-    collect(out, base_own, 0, [page.obj for page in out.pages])
-    for pdf, (_, own) in zip(sources[1:], parts[1:]):
-        offset = len(out.pages) - len(dropped)
-        kept = list(pdf.pages)[:own]
-        part_struct = _StructMerge(pdf) if struct and "/StructTreeRoot" in pdf.Root else None
-        if part_struct:
-            part_struct.forget_pages(pdf, list(pdf.pages)[own:])
-        start = len(out.pages)
-        out.pages.extend(kept)
-        copied = [out.pages[start + i].obj for i in range(len(kept))]
-        if part_struct:
-            struct.append(part_struct, copied)
-        collect(pdf, own, offset, copied)
-    for page in dropped:
-        out.pages.remove(page)
-
-    for page in out.pages:
-        for annot in page.get("/Annots", []):
-            action = annot.get("/A")
-            if action is not None and str(action.get("/URI", "")).startswith(PART_SCHEME):
-                name = str(action.URI)[len(PART_SCHEME):]
-                del annot["/A"]
-                annot.Dest = pikepdf.String(name)
-    names = pikepdf.Array()
-    for name in sorted(dests, key=lambda n: n.encode("utf-8")):
-        names.append(pikepdf.String(name))
-        names.append(dests[name])
-    out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
-    if struct:
-        struct.finish()
-    _share_fonts(out, unions)
-    with out.open_outline() as outline:
-        outline.root.clear()
-        for items, offset in outline_items:
-            outline.root.extend(_outline_items(out, items, offset))
-    with atomic_path(target) as tmp:
-        # deterministic_id: the /ID's second half from the content, not at random (qpdf's
-        # default); the first half stays the edition's identifier.
-        out.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                 deterministic_id=True)
-    for pdf in sources:
-        pdf.close()
+    def finish(self, front: bytes, front_own: int, target: Path, offload=None) -> None:
+        """Put the front matter before the body, share the fonts, write `target`."""
+        import pikepdf
+        from ..outputs import atomic_path
+        if self.waiting:
+            raise ValueError(f"body parts missing before part {min(self.waiting)}")
+        if self.out is None:                 # no body part: the front matter alone
+            self._append(front, front_own)
+        else:
+            pdf, part_struct = self._open(front, front_own)
+            for i, page in enumerate(list(pdf.pages)[:front_own]):
+                self.out.pages.insert(i, page)
+            copied = [self.out.pages[i].obj for i in range(front_own)]
+            if self.struct and part_struct:
+                self.struct.append(part_struct, copied, before=True)
+            body_dests, self.dests = self.dests, {}
+            self._collect(pdf, front_own, copied, 0)
+            self.dests.update(body_dests)    # the body's own destinations win
+            self.outlines = [self.outlines[0]] + [(items, offset + front_own) for items, offset in self.outlines[1:]]
+        out = self.out
+        unions = _start_font_unions(self.sources, self.owns, offload)
+        for page in self.dropped:            # the base's (its structure forgot them in _open)
+            out.pages.remove(page)
+        for page in out.pages:
+            for annot in page.get("/Annots", []):
+                action = annot.get("/A")
+                if action is not None and str(action.get("/URI", "")).startswith(PART_SCHEME):
+                    name = str(action.URI)[len(PART_SCHEME):]
+                    del annot["/A"]
+                    annot.Dest = pikepdf.String(name)
+        names = pikepdf.Array()
+        for name in sorted(self.dests, key=lambda n: n.encode("utf-8")):
+            names.append(pikepdf.String(name))
+            names.append(self.dests[name])
+        out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
+        if self.struct:
+            self.struct.finish()
+        with out.open_outline() as outline:
+            outline.root.clear()
+            for items, offset in self.outlines:
+                outline.root.extend(_outline_items(out, items, offset))
+        _share_fonts(out, unions)
+        with atomic_path(target) as tmp:
+            # deterministic_id: the /ID's second half from the content, not at random (qpdf's
+            # default); the first half stays the edition's identifier.
+            out.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                     deterministic_id=True)
+        for pdf in self.sources:
+            pdf.close()
 
 
 def _start_font_unions(sources, owns: list[int], offload=None) -> dict:
@@ -1005,6 +1092,7 @@ class _StructMerge:
         nums = self.root.ParentTree.get("/Nums", [])
         self.nums = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
         self.next_key = 1 + max(self.nums, default=-1)
+        self.joined_before = 0               # top-level elements of parts joined before it
 
     def forget_pages(self, pdf, pages) -> None:
         gone = {page.obj.objgen for page in pages}
@@ -1017,7 +1105,9 @@ class _StructMerge:
                     self.nums.pop(int(annot.StructParent), None)
         _prune(self.document, gone)
 
-    def append(self, part: "_StructMerge", copied_pages: list) -> None:
+    def append(self, part: "_StructMerge", copied_pages: list, before: bool = False) -> None:
+        """Join a part's structure: after what is there, or `before` it (after the parts
+        joined before it so far)."""
         import pikepdf
         shift = self.next_key
         for page in copied_pages:
@@ -1042,7 +1132,11 @@ class _StructMerge:
         for kid in copied[len(keys):]:
             if isinstance(kid, pikepdf.Dictionary) and "/P" in kid:
                 kid.P = self.document
-            kids.append(kid)
+            if before:
+                kids.insert(self.joined_before, kid)
+                self.joined_before += 1
+            else:
+                kids.append(kid)
 
     def finish(self) -> None:
         import pikepdf
