@@ -879,8 +879,12 @@ class Merger:
             raise ValueError(f"body parts missing before part {min(self.waiting)}")
         if self.out is None:                 # no body part: the front matter alone
             self._append(front, front_own)
+            unions = _start_font_unions(self.sources, self.owns, offload)
         else:
             pdf, part_struct = self._open(front, front_own)
+            # The subsets each part's own pages use, read before the base's first pages
+            # are the front matter's.
+            unions = _start_font_unions(self.sources, self.owns, offload)
             for i, page in enumerate(list(pdf.pages)[:front_own]):
                 self.out.pages.insert(i, page)
             copied = [self.out.pages[i].obj for i in range(front_own)]
@@ -891,7 +895,6 @@ class Merger:
             self.dests.update(body_dests)    # the body's own destinations win
             self.outlines = [self.outlines[0]] + [(items, offset + front_own) for items, offset in self.outlines[1:]]
         out = self.out
-        unions = _start_font_unions(self.sources, self.owns, offload)
         for page in self.dropped:            # the base's (its structure forgot them in _open)
             out.pages.remove(page)
         for page in out.pages:
