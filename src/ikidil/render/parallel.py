@@ -24,9 +24,12 @@ The table of contents asks for the page numbers of targets in other parts
 on its dropped last page, each resetting an element counter named `page` to the target's
 real page. WeasyPrint's target-counter() reads the target's element counters over its page
 counters (formatting_structure/build.py, compute_content_list), so the contents get the
-real numbers in the first pass: no page per target, no second pass over the contents. Links between parts are written as `ikidil-part:<id>` and turned back into named
+real numbers in the first pass: no page per target, no second pass over the contents.
+
+Links between parts are written as `ikidil-part:<id>` and turned back into named
 destinations in the merge; outlines are rebuilt from every part's bookmarks; the tagged
-(PDF/UA) structure trees are joined under the first part's document element.
+(PDF/UA) structure trees are joined under the first body part's document element. The
+body parts are merged as they are laid out (Merger), the front matter last.
 
 Caching: each part's PDF is kept under a key of its HTML, stylesheet, variant, tool versions
 and first page number; its page count under the same key without the page number, so an
