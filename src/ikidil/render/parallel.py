@@ -795,15 +795,6 @@ def _resources_key(book, variant: str) -> str:
 # ---------------------------------------------------------------- the merge
 
 
-def merge_parts(parts: list[tuple[bytes, int]], target: Path, tagged: bool, offload=None) -> None:
-    """One PDF from the parts' PDFs (the front matter first), keeping the first `own` pages
-    of each: see Merger."""
-    merger = Merger(tagged)
-    for index, (data, own) in enumerate(parts[1:], start=1):
-        merger.offer(index, data, own)
-    merger.finish(*parts[0], target, offload)
-
-
 class Merger:
     """The edition's PDF, merged as its parts come: render_parts offers each body part as
     soon as it is laid out (between layouts), so that when the last one is done only the
@@ -812,8 +803,8 @@ class Merger:
     The first body part is the base: its catalog keeps the document's metadata, language,
     viewer preferences and PDF/UA marks (every part has the same ones: the same <head>).
     The next body parts are appended in order, the front matter goes before them at the end.
-    For the pages of every part: named destinations (later parts win; the front matter's
-    target stubs are on its dropped page), cross-part links (ikidil-part:<id> → the named
+    For the pages of every part: named destinations (the body's win over the front matter's,
+    later parts' over earlier ones'), cross-part links (ikidil-part:<id> → the named
     destination <id>), the outline (rebuilt from each part's bookmarks) and, when tagged,
     the structure tree. The merged document stays in memory until it is written: a PDF
     saved and opened again would have to be parsed whole before pages could be added."""
@@ -821,7 +812,7 @@ class Merger:
     def __init__(self, tagged: bool):
         self.tagged = tagged
         self.sources: list = []              # open while the merge is: their streams are read at the save
-        self.owns: list[int] = []
+        self.subsets: dict[str, dict[bytes, bytes]] = {}    # face → its parts' distinct subsets
         self.waiting: dict[int, tuple[bytes, int]] = {}
         self.next = 1                        # the body part to append next
         self.out = None
@@ -834,45 +825,43 @@ class Merger:
         """Body part `index` (1: the first), in any order: appended once those before it are."""
         self.waiting[index] = (data, own)
         while self.next in self.waiting:
-            self._append(*self.waiting.pop(self.next))
+            self._join(*self.waiting.pop(self.next))
             self.next += 1
 
-    def _open(self, data: bytes, own: int):
-        """A part's PDF, and its structure without its dropped pages."""
+    def _join(self, data: bytes, own: int, before: bool = False) -> None:
+        """Add a part's first `own` pages after the merged ones, or `before` them."""
         import pikepdf
         pdf = pikepdf.open(io.BytesIO(data))
         self.sources.append(pdf)
-        self.owns.append(own)
+        kept = list(pdf.pages)[:own]
+        for descriptor in _font_descriptors(kept):          # while these pages are its own
+            font = descriptor.FontFile3.read_bytes()
+            self.subsets.setdefault(str(descriptor.FontName), {})[hashlib.sha256(font).digest()] = font
         part_struct = _StructMerge(pdf) if self.tagged and "/StructTreeRoot" in pdf.Root else None
         if part_struct:
             part_struct.forget_pages(pdf, list(pdf.pages)[own:])
-        return pdf, part_struct
-
-    def _append(self, data: bytes, own: int) -> None:
-        pdf, part_struct = self._open(data, own)
         if self.out is None:
-            self.out, self.struct = pdf, part_struct
-            self.dropped = list(pdf.pages)[own:]
-            self._collect(pdf, own, [page.obj for page in pdf.pages], len(self.outlines))
-            return
-        offset = len(self.out.pages) - len(self.dropped)
-        self.out.pages.extend(list(pdf.pages)[:own])
-        copied = [self.out.pages[len(self.out.pages) - own + i].obj for i in range(own)]
-        if self.struct and part_struct:
-            self.struct.append(part_struct, copied)
-        self._collect(pdf, own, copied, len(self.outlines), offset)
-
-    def _collect(self, pdf, own: int, page_objects: list, position: int, offset: int = 0) -> None:
-        """A part's outline (at `position` among the parts', `offset` pages in) and named
-        destinations (over those of the parts collected before)."""
-        import pikepdf
+            self.out, self.struct, self.dropped = pdf, part_struct, list(pdf.pages)[own:]
+            copied, offset = [page.obj for page in kept], 0
+        elif before:
+            for i, page in enumerate(kept):
+                self.out.pages.insert(i, page)
+            copied, offset = [self.out.pages[i].obj for i in range(own)], 0
+            self.outlines = [(items, shifted + own) for items, shifted in self.outlines]
+        else:
+            offset = len(self.out.pages) - len(self.dropped)
+            self.out.pages.extend(kept)
+            copied = [self.out.pages[len(self.out.pages) - own + i].obj for i in range(own)]
+        if self.struct and part_struct and pdf is not self.out:
+            self.struct.append(part_struct, copied, before)
         with pdf.open_outline() as outline:
-            self.outlines.insert(position, (_outline_tree(pdf, outline.root, own), offset))
-        names = pdf.Root.get("/Names", {}).get("/Dests", {})
-        for name, dest in _name_tree_items(names):
+            self.outlines.insert(0 if before else len(self.outlines), (_outline_tree(pdf, outline.root, own), offset))
+        dests = {}
+        for name, dest in _name_tree_items(pdf.Root.get("/Names", {}).get("/Dests", {})):
             index = _page_index(pdf, dest[0])
             if index is not None and index < own:
-                self.dests[name] = pikepdf.Array([page_objects[index], *list(dest)[1:]])
+                dests[name] = pikepdf.Array([copied[index], *list(dest)[1:]])
+        self.dests = {**dests, **self.dests} if before else {**self.dests, **dests}
 
     def finish(self, front: bytes, front_own: int, target: Path, offload=None) -> None:
         """Put the front matter before the body, share the fonts, write `target`."""
@@ -880,25 +869,10 @@ class Merger:
         from ..outputs import atomic_path
         if self.waiting:
             raise ValueError(f"body parts missing before part {min(self.waiting)}")
-        if self.out is None:                 # no body part: the front matter alone
-            self._append(front, front_own)
-            unions = _start_font_unions(self.sources, self.owns, offload)
-        else:
-            pdf, part_struct = self._open(front, front_own)
-            # The subsets each part's own pages use, read before the base's first pages
-            # are the front matter's.
-            unions = _start_font_unions(self.sources, self.owns, offload)
-            for i, page in enumerate(list(pdf.pages)[:front_own]):
-                self.out.pages.insert(i, page)
-            copied = [self.out.pages[i].obj for i in range(front_own)]
-            if self.struct and part_struct:
-                self.struct.append(part_struct, copied, before=True)
-            body_dests, self.dests = self.dests, {}
-            self._collect(pdf, front_own, copied, 0)
-            self.dests.update(body_dests)    # the body's own destinations win
-            self.outlines = [self.outlines[0]] + [(items, offset + front_own) for items, offset in self.outlines[1:]]
+        self._join(front, front_own, before=True)
         out = self.out
-        for page in self.dropped:            # the base's (its structure forgot them in _open)
+        unions = _start_font_unions(self.subsets, offload)
+        for page in self.dropped:            # the base's (its structure forgot them in _join)
             out.pages.remove(page)
         for page in out.pages:
             for annot in page.get("/Annots", []):
@@ -928,16 +902,11 @@ class Merger:
             pdf.close()
 
 
-def _start_font_unions(sources, owns: list[int], offload=None) -> dict:
-    """Face name → a Future of the union of its subsets in the parts (see _share_fonts),
+def _start_font_unions(subsets: dict[str, dict[bytes, bytes]], offload=None) -> dict:
+    """Face name → a Future of the union of its distinct subsets (see _share_fonts),
     computed by `offload` (a pool's submit: another process, while the merge goes on) or
     here, when asked for."""
     from concurrent.futures import Future
-    subsets: dict[str, dict[bytes, bytes]] = {}
-    for pdf, own in zip(sources, owns):
-        for descriptor in _font_descriptors(list(pdf.pages)[:own]):
-            data = descriptor.FontFile3.read_bytes()
-            subsets.setdefault(str(descriptor.FontName), {})[hashlib.sha256(data).digest()] = data
     unions = {}
     for face, distinct in subsets.items():
         if len(distinct) < 2:
