@@ -57,3 +57,47 @@ def test_patched_weasyprint_keeps_every_note_on_its_call_page():
     assert weasy_fixes.applied()
     assert displaced(23) == []
     assert all(displaced(seed) == [] for seed in range(24, 40))
+
+
+LOADED_LIBRARIES = """
+import ctypes.util, sys
+from ikidil.render import weasy_fixes
+MODE = sys.argv[1]
+if MODE == "fast":
+    # The gcc and ld probes must not be needed: make them fail loudly.
+    def refuse(name):
+        raise AssertionError(f"find_library probed the compiler for {name}")
+    ctypes.util._findLib_gcc = ctypes.util._findLib_ld = refuse
+    weasy_fixes.prepare()
+elif MODE == "fallback":
+    class FailsOnce:               # the first load of WeasyPrint's libraries fails, as dlopen would
+        failed = False
+        def find_spec(self, name, path, target=None):
+            if name == "weasyprint.text.ffi" and not FailsOnce.failed:
+                FailsOnce.failed = True
+                raise OSError("cannot load library 'libgobject-2.0-0'")
+    sys.meta_path.insert(0, FailsOnce())
+    weasy_fixes.prepare()
+    assert FailsOnce.failed
+else:
+    import weasyprint
+import weasyprint.text.ffi
+assert ctypes.util.find_library.__module__ == "ctypes.util"      # put back after the import
+print("\\n".join(sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line})))
+"""
+
+
+def _libraries(mode: str) -> list[str]:
+    run = subprocess.run([sys.executable, "-c", LOADED_LIBRARIES, mode], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split()
+
+
+def test_weasyprint_loads_the_same_libraries_without_compiler_probes():
+    plain = _libraries("plain")
+    assert any("libpango-1.0" in lib for lib in plain)
+    assert _libraries("fast") == plain
+
+
+def test_weasyprint_is_imported_again_the_usual_way_when_its_libraries_do_not_load_so():
+    assert _libraries("fallback") == _libraries("plain")

@@ -220,9 +220,9 @@ _SHARED = SimpleNamespace()
 def _init_worker(counts, failed, condition):
     """Set up a process for laying out parts (a pool worker, or the main process, which
     lays out parts too rather than wait: see LayoutPool)."""
-    import weasyprint.layout as wlayout
     from . import weasy_fixes
     weasy_fixes.prepare()
+    import weasyprint.layout as wlayout
     _SHARED.counts, _SHARED.failed, _SHARED.condition = counts, failed, condition
     if not hasattr(_SHARED, "make_margin_boxes"):
         original = _SHARED.make_margin_boxes = wlayout.make_margin_boxes

@@ -304,9 +304,9 @@ def layout(book: Book, edition: Edition, variant: str) -> "weasyprint.Document":
     line (see pdf_guards.displaced_notes), the last block of that page is made to start
     the next page instead, and the edition is laid out again (a few times at most; what
     is left is reported by the guards)."""
+    weasy_fixes.prepare()
     import weasyprint
     from .fetch import ASSETS, ProjectFetcher
-    weasy_fixes.prepare()
     html_doc = weasyprint.HTML(string=edition_html(book, edition), base_url=str(ASSETS) + "/",
                                url_fetcher=ProjectFetcher(book.root))
     return render_keeping_notes(html_doc, lambda breaks: stylesheets(book, variant, breaks))

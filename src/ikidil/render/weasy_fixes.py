@@ -1,6 +1,7 @@
 """What ikidil adds to WeasyPrint before any layout: one call, `prepare()`, in every process
 that lays out pages (the build's own and each parallel layout worker).
 
+0. WeasyPrint loaded without compiler probes (_load_weasyprint).
 1. Turkish hyphenation (hyphenation.register).
 2. `footnote-policy` honoured when a line overflows the page. CSS GCPM says that under
    `footnote-policy: line` a note that does not fit takes the line of its call to the next
@@ -18,8 +19,14 @@ that lays out pages (the build's own and each parallel layout worker).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
+import os
+import re
+import struct
+import subprocess
+import sys
 
 from .. import hyphenation
 
@@ -38,8 +45,57 @@ class FixNotApplied(RuntimeError):
 
 def prepare() -> None:
     """Idempotent; call before laying out pages in this process."""
+    _load_weasyprint()
     hyphenation.register()
     footnote_policy_fix()
+
+
+def _load_weasyprint() -> None:
+    """Import WeasyPrint with ctypes.util.find_library answering from one reading of
+    ldconfig's cache. WeasyPrint tries several names per library (text/ffi.py, for every
+    platform); cffi hands each name that dlopen does not know to find_library, which on
+    Linux runs ldconfig, then gcc and ld for a name ldconfig lacks: about twenty processes
+    and a third of WeasyPrint's import time, in every layout process (WeasyPrint #1125).
+    If WeasyPrint cannot load its libraries so, the import is made again the usual way."""
+    if "weasyprint" in sys.modules:
+        return
+    if not sys.platform.startswith("linux"):       # find_library asks no compiler elsewhere
+        import weasyprint  # noqa: F401
+        return
+    try:
+        with _find_library_from(_ldconfig_listing()):
+            import weasyprint  # noqa: F401
+    except OSError:
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        import weasyprint  # noqa: F401,F811
+
+
+def _ldconfig_listing() -> str:
+    try:
+        return subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True,
+                              env={"LC_ALL": "C", "LANG": "C"}, check=False).stdout
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def _find_library_from(listing: str):
+    """find_library as CPython's first step does it (ctypes/util.py, _findSoname_ldconfig),
+    from `listing`, and without its gcc and ld fallbacks."""
+    import ctypes.util
+    machine = f"{os.uname().machine}-{struct.calcsize('l') * 8}"
+    abi = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
+           "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}.get(machine, "libc6")
+
+    def find_library(name: str) -> str | None:
+        match = re.search(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({re.escape(abi)}", listing)
+        return match.group(1) if match else None
+    original, ctypes.util.find_library = ctypes.util.find_library, find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
 
 
 def footnote_policy_fix() -> None:
