@@ -288,8 +288,11 @@ def _exit_now(status) -> None:
     if status is not None and not isinstance(status, int):
         click.echo(status, err=True)
         status = 1
-    for child in multiprocessing.active_children():   # idle layout workers
+    children = multiprocessing.active_children()      # idle layout workers, exiting
+    for child in children:
         child.terminate()
+    for child in children:     # reaped, so their CPU time is in this process's resource usage
+        child.join(timeout=2)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):           # a closed pipe (ikidil … | head)
