@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import lifetime
 from .checks import run_checks
 from .cache import Cache, book_fingerprint
 from .checks.base import Finding, Report
@@ -200,6 +201,7 @@ def _render(book: Book, options: BuildOptions, progress: Progress, checking: Fut
     cache.record_build(fingerprint, [_output_record(o) for o in result.outputs],
                        [f.as_record() for f in report.warnings], result.manifest)
     cache.prune()
+    lifetime.done_with(book, built, edition)      # their ASTs: see lifetime.py
     return result
 
 

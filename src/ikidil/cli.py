@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, interrupt
+from . import __version__, interrupt, lifetime
 from .errors import BookError
 
 EXIT_FINDINGS = 1
@@ -222,7 +222,8 @@ def watch(state: State, formats):
 
     load_config(state.book.resolve())      # a broken book.yaml stops here, before watching
     try:
-        with interrupt.raising():           # Ctrl-C is how a watch ends
+        # Each rebuild's objects are freed after it: the process goes on.
+        with interrupt.raising(), lifetime.leaving_to_exit(False):
             watch_book(state.book.resolve(), rebuild, load_config,
                        on_error=lambda exc: click.echo(f"ikidil: {exc}", err=True),
                        ready=lambda: state.say(f"watching {state.book.resolve()} (Ctrl-C to stop)"))
@@ -268,7 +269,9 @@ def main(argv: list[str] | None = None) -> None:
     """The program (argv None: the process's own arguments, and its exit), or a command run
     in this process (argv given: raises SystemExit as click would)."""
     try:
-        _main(argv)
+        # The process ends with the command (argv None): its objects may be left to the end.
+        with lifetime.leaving_to_exit(argv is None):
+            _main(argv)
         status = 0
     except SystemExit as stop:
         status = stop.code

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from .. import interrupt
+from .. import interrupt, lifetime
 from ..cache import Cache, digest, tool_versions
 
 PART_SCHEME = "ikidil-part:"
@@ -898,8 +898,9 @@ class Merger:
             # default); the first half stays the edition's identifier.
             out.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                      deterministic_id=True)
-        for pdf in self.sources:
-            pdf.close()
+        if not lifetime.done_with(self.sources):
+            for pdf in self.sources:
+                pdf.close()
 
 
 def _start_font_unions(subsets: dict[str, dict[bytes, bytes]], offload=None) -> dict:
