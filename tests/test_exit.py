@@ -5,6 +5,10 @@ outlives it."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -43,10 +47,6 @@ def test_the_exit_status_and_output_are_the_commands(book_copy):
 def _cpu_seconds_of_build(book: Path, jobs: str) -> float:
     """The CPU time of a fresh PDF build, as its parent sees it (wait4's resource usage: the
     process's own and that of every child it reaped)."""
-    import os
-    import shutil
-    import subprocess
-    import sys
     shutil.rmtree(book / "build", ignore_errors=True)
     shutil.rmtree(book / ".ikidil-cache", ignore_errors=True)
     proc = subprocess.Popen([sys.executable, "-m", "ikidil", "build", "-e", "tr", "-f", "pdf", "-j", jobs],
