@@ -8,6 +8,7 @@ Each field below documents itself; `ikidil schema` prints this table.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from typing import Any, Callable
 
 import yaml
 
+from .contain import book_file
 from .errors import BookError
+from .images import check_image_file
 from .textio import read_text
 
 CONFIG_NAME = "book.yaml"
@@ -266,26 +269,38 @@ def load_config(root: Path) -> BookConfig:
             values[key] = _expand_any_language(values[key], (language, *translations))
     if language not in values["title"]:
         raise BookError(f"'title' has no {language} (source language) entry", file=path, line=lines.get("title"))
+    # Every file book.yaml names lies inside the book (contain.py): a stranger's book.yaml
+    # may not pull /etc/passwd or ../private.yaml into the outputs or into a message.
     if "bibliography" in values:
-        values["bibliography"] = root / values["bibliography"]
+        values["bibliography"] = book_file(root, values["bibliography"], "bibliography file", path,
+                                           lines.get("bibliography"),
+                                           "fix 'bibliography' in book.yaml or create the file")
     if "glossary" in values:
-        values["glossary"] = root / values["glossary"]
-        if not values["glossary"].is_file():
-            raise BookError(f"glossary file '{values['glossary'].name}' not found", file=path,
-                            line=lines.get("glossary"), hint="fix the path or remove the 'glossary' key")
-    elif (root / "glossary.yaml").is_file():
-        values["glossary"] = root / "glossary.yaml"
+        values["glossary"] = book_file(root, values["glossary"], "glossary file", path, lines.get("glossary"),
+                                       "fix the path or remove the 'glossary' key")
+    elif os.path.lexists(root / "glossary.yaml"):
+        values["glossary"] = book_file(root, "glossary.yaml", "glossary file", path, None,
+                                       "fix the path or remove the 'glossary' key")
     if "cover" in values:
-        values["cover"] = root / values["cover"]
-        if not values["cover"].is_file():
-            raise BookError(f"cover image '{data['cover']}' not found", file=path, line=lines.get("cover"),
-                            hint="give the image's path relative to book.yaml, or remove 'cover' for a typographic cover")
+        values["cover"] = book_file(root, values["cover"], "cover image", path, lines.get("cover"),
+                                    "give the image's path relative to book.yaml, or remove 'cover' "
+                                    "for a typographic cover")
+        check_image_file(values["cover"], data["cover"], path, lines.get("cover"))
+    if "csl" in values and _names_a_file(root, values["csl"]):
+        book_file(root, values["csl"], "CSL style", path, lines.get("csl"),
+                  "name a style shipped with ikidil (e.g. chicago-notes-bibliography) or a .csl file in the book")
     order = values.get("bilingual_order") or (language, *translations)
     values["bilingual_order"] = order
     if sorted(order) != sorted((language, *translations)):
         raise BookError("'bilingual_order' must list every language of the book once",
                         file=path, line=lines.get("bilingual_order"))
     return BookConfig(root=root, lines=lines, **values)
+
+
+def _names_a_file(root: Path, csl: str) -> bool:
+    """A `csl:` value is a file of the book when it looks like a path or such a file (or
+    link) exists; otherwise it names a style shipped with ikidil (transform.resolve_csl)."""
+    return "/" in csl or "\\" in csl or os.path.lexists(root / csl)
 
 
 def _expand_any_language(texts: dict[str, str], langs: tuple[str, ...]) -> dict[str, str]:

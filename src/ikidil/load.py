@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import untrusted
+from . import contain, untrusted
 from .cache import read_markdown_cached, read_markdown_cached_many
 from .ast import stringify
 from .bibliography import Bibliography, load_bibliography
@@ -148,7 +148,9 @@ def load_languages(book: Book, languages, jobs: int | None = None) -> Book:
     wanted = [(lang, config.manuscript_dir(lang) / name) for lang in languages for name in names]
     present = []
     for lang, path in wanted:
-        if path.is_file():
+        if os.path.lexists(path):
+            # A link out of the book, a FIFO (blocks the read forever), a device: refused.
+            contain.check_regular(path, root, "chapter file")
             present.append((lang, path))
         else:
             missing.setdefault(lang, []).append(path.name)
@@ -228,6 +230,7 @@ def load_chapter(path: Path, lang: str, bibliography: Bibliography, root: Path |
     """Read, parse and vet one chapter. `root` is the book's folder: images must lie inside it
     (default: the folder above manuscript/ or translations/<lang>/)."""
     root = root or _book_root_of(path, lang)
+    contain.check_regular(path, root, "chapter file")
     source = _chapter_text(path)
     doc, warnings = read_markdown_cached(source, path, root)
     return _vet_chapter(path, lang, source, doc, warnings, bibliography, root)

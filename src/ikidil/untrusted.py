@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from . import images
 from .ast import transform, walk
 from .errors import BookError, display_path
 from .pandoc import Warning as PandocWarning
@@ -170,9 +171,12 @@ def _check_image(url: str, where: Located, line: int, root: Path) -> None:
     if relative.is_absolute() or not target.is_relative_to(root.resolve()):
         raise where.error(f"image '{url}' is outside the book's folder",
                           at, "copy it into the book, e.g. images/, and use a path relative to book.yaml")
-    if not target.is_file():
+    if not target.exists():
         raise where.error(f"image '{url}' does not exist", at,
                           "image paths are relative to the book's folder, where book.yaml is: fix the path or add the file")
+    if not target.is_file():        # a folder, a FIFO (reading it blocks), a device
+        raise where.error(f"image '{url}' is not a regular file", at, "link an image file")
+    images.check_image_file(target, url, where.path, at)
 
 
 def _check_note_marks(text: str, where: Located, line: int) -> None:

@@ -784,11 +784,12 @@ def _resources_key(book, variant: str) -> str:
     """What a part's pages depend on besides its HTML: the page set-up and the book's other
     files (images, fonts); chapter texts are in the HTML already."""
     from . import pdf
-    from ..cache import input_files
+    from ..cache import fingerprint_bytes, input_files
     parts = [repr(pdf.page_setup(book, variant))]
+    inside = os.path.realpath(book.root)
     for path in input_files(book.root):
-        if path.suffix != ".md":
-            parts += [path.relative_to(book.root).as_posix(), path.read_bytes()]
+        if path.suffix != ".md":        # (a FIFO or a link out is not read: fingerprint_bytes)
+            parts += [path.relative_to(book.root).as_posix(), fingerprint_bytes(path, inside)]
     return digest(*parts)
 
 

@@ -1,0 +1,340 @@
+"""The red-team corpus: books made by an attacker or a very clumsy user.
+
+Each case starts from a copy of a book that was built successfully (Turkish EPUB), does
+one hostile thing to it and builds again with the real command line, in a process held
+by `resource` limits (address space, CPU time) and a wall-clock timeout, so a regression
+that hangs or blows up fails fast instead of stalling the suite. Each asserts:
+  - the exit code (2: bad input) and one line on stderr naming the file and line;
+  - build/ byte-identical to the good build (manifest.json included);
+  - no byte of the secret files outside the book in any message or output.
+The files outside the book hold a marker; the outputs are searched for it inside their
+zip members too (an EPUB is a zip: a plain byte search would miss compressed text)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import copy_book
+
+CHAPTER = "01-mustafa-kemal-ve-komunistler.md"
+SOURCE = Path("manuscript") / CHAPTER
+TRANSLATION = Path("translations") / "en" / CHAPTER
+BUILD_TR = ["build", "-e", "tr", "-f", "epub"]
+MARKER = "SECRET-b1e55ed-OUTSIDE-THE-BOOK"
+MEMORY = 3 * 1024 ** 3          # address space per process (Pandoc and WeasyPrint fit in 2 GiB)
+CPU_SECONDS = 100
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="session")
+def good_book(tmp_path_factory) -> Path:
+    root = copy_book(tmp_path_factory.mktemp("hostile") / "book")
+    proc = run_limited(BUILD_TR, root)
+    assert proc.returncode == 0, proc.stderr
+    return root
+
+
+@pytest.fixture
+def book(good_book, tmp_path) -> Path:
+    dest = tmp_path / "book"
+    shutil.copytree(good_book, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture
+def outside(tmp_path) -> Path:
+    """A folder beside the book with secrets an attacker would like to read."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "secret.txt").write_text(f"{MARKER}\n", encoding="utf-8")
+    png = _png(8, 8)
+    (folder / "secret.png").write_bytes(png + MARKER.encode())
+    (folder / "refs.yaml").write_text(
+        "references:\n  - id: aslan2002\n    type: book\n    title: " + MARKER + "\n"
+        "    author: [{family: Aslan, given: Ali}]\n    issued: {date-parts: [[2002]]}\n", encoding="utf-8")
+    (folder / "style.csl").write_text(f"<notcsl>{MARKER}</notcsl>\n", encoding="utf-8")
+    (folder / "glossary.yaml").write_text(f"{MARKER}: x\n", encoding="utf-8")
+    (folder / "chapter.md").write_text(f"# {MARKER}\n\n{MARKER} paragraph.\n", encoding="utf-8")
+    return folder
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+    os.setsid()         # its own process group: a timeout kills Pandoc and the workers too
+
+
+def run_limited(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
+    proc = subprocess.Popen([sys.executable, "-m", "ikidil", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_limits)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.communicate()
+        pytest.fail(f"ikidil {' '.join(args)} ran longer than {timeout} s")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def contents(folder: Path):
+    """Every output file's bytes, and those of each member of a zip (EPUB)."""
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        yield path, data
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    yield path / member, archive.read(member)
+
+
+def assert_nothing_from_outside(root: Path, proc) -> None:
+    assert MARKER not in proc.stdout + proc.stderr, proc.stderr
+    for path, data in contents(root / "build"):
+        assert MARKER.encode() not in data, f"{path} holds a file from outside the book"
+
+
+def assert_one_line_error(proc, needles, code: int = 2) -> str:
+    assert proc.returncode == code, f"exit {proc.returncode}: {proc.stdout}{proc.stderr}"
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    for needle in needles:
+        assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
+    return lines[0]
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if needle in line)
+
+
+def set_key(root: Path, key: str, value: str) -> int:
+    """Set (or add) a top-level key of book.yaml; return its line."""
+    path = root / "book.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for number, line in enumerate(lines):
+        if line.startswith(f"{key}:"):
+            lines[number] = f"{key}: {value}"
+            break
+    else:
+        lines.append(f"{key}: {value}")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return line_of(path, f"{key}: {value}")
+
+
+def add_para(root: Path, relative: Path, para: str) -> int:
+    """Add a paragraph after the chapter's first block; return its line."""
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split("\n\n", 1)
+    path.write_text(f"{head}\n\n{para}\n\n{rest}", encoding="utf-8")
+    return line_of(path, para.split("\n")[0][:40])
+
+
+@dataclass
+class Case:
+    name: str
+    breaks: Callable[[Path, Path], list[str]]      # (book, outside) → needles of the message
+    args: list[str] = field(default_factory=lambda: list(BUILD_TR))
+
+
+# ---- 1. containment: every path a book names or holds stays inside the book
+
+
+def cover_outside(root, outside):
+    line = set_key(root, "cover", "../outside/secret.png")
+    return [f"book.yaml:{line}:", "cover image '../outside/secret.png' is outside the book's folder"]
+
+
+def cover_absolute(root, outside):
+    line = set_key(root, "cover", str(outside / "secret.png"))
+    return [f"book.yaml:{line}:", "is outside the book's folder"]
+
+
+def cover_symlink_out(root, outside):
+    (root / "cover.png").symlink_to(outside / "secret.png")
+    line = set_key(root, "cover", "cover.png")
+    return [f"book.yaml:{line}:", "cover image 'cover.png' is outside", "symlinks leading out"]
+
+
+def cover_not_png(root, outside):
+    (root / "cover.png").write_bytes(b"GIF89a" + b"\0" * 40)
+    line = set_key(root, "cover", "cover.png")
+    return [f"book.yaml:{line}:", "image 'cover.png' is not a PNG file"]
+
+
+def cover_is_fifo(root, outside):
+    os.mkfifo(root / "cover.png")
+    line = set_key(root, "cover", "cover.png")
+    return [f"book.yaml:{line}:", "cover image 'cover.png' is a FIFO, socket or device"]
+
+
+def bibliography_outside(root, outside):
+    line = set_key(root, "bibliography", "../outside/refs.yaml")
+    return [f"book.yaml:{line}:", "bibliography file '../outside/refs.yaml' is outside the book's folder"]
+
+
+def bibliography_absolute(root, outside):
+    line = set_key(root, "bibliography", "/etc/shadow")
+    return [f"book.yaml:{line}:", "'/etc/shadow' is outside the book's folder"]
+
+
+def bibliography_symlink_out(root, outside):
+    (root / "refs.bib").symlink_to("/etc/passwd")
+    line = set_key(root, "bibliography", "refs.bib")
+    return [f"book.yaml:{line}:", "bibliography file 'refs.bib' is outside"]
+
+
+def bibliography_device(root, outside):
+    (root / "refs.yaml").symlink_to("/dev/zero")
+    line = set_key(root, "bibliography", "refs.yaml")
+    return [f"book.yaml:{line}:", "'refs.yaml' is outside"]
+
+
+def csl_symlink_out(root, outside):
+    (root / "style.csl").symlink_to(outside / "style.csl")
+    line = set_key(root, "csl", "style.csl")
+    return [f"book.yaml:{line}:", "CSL style 'style.csl' is outside"]
+
+
+def csl_absolute(root, outside):
+    line = set_key(root, "csl", str(outside / "style.csl"))
+    return [f"book.yaml:{line}:", "is outside the book's folder"]
+
+
+def csl_climbs_out_of_the_styles(root, outside):
+    line = set_key(root, "csl", "../../../../../../etc/passwd")
+    return [f"book.yaml:{line}:", "is outside the book's folder"]
+
+
+def csl_not_a_style(root, outside):
+    (root / "style.csl").write_text("<html><body>not a style</body></html>\n", encoding="utf-8")
+    line = set_key(root, "csl", "style.csl")
+    return [f"book.yaml:{line}:", "'style.csl' is not a CSL style"]
+
+
+def csl_with_entities(root, outside):
+    (root / "style.csl").write_text(f'<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY x SYSTEM '
+                                    f'"file://{outside}/secret.txt">]>\n<style xmlns="http://purl.org/net/'
+                                    'xbiblio/csl">&x;</style>\n', encoding="utf-8")
+    line = set_key(root, "csl", "style.csl")
+    return [f"book.yaml:{line}:", "DTDs and entities are not allowed"]
+
+
+def glossary_outside(root, outside):
+    line = set_key(root, "glossary", "../outside/glossary.yaml")
+    return [f"book.yaml:{line}:", "glossary file '../outside/glossary.yaml' is outside"]
+
+
+def default_glossary_symlink_out(root, outside):
+    (root / "glossary.yaml").unlink(missing_ok=True)
+    (root / "glossary.yaml").symlink_to(outside / "glossary.yaml")
+    return ["book.yaml:", "glossary file 'glossary.yaml' is outside"]
+
+
+def chapter_symlink_out(root, outside):
+    (root / "manuscript" / "02-extra.md").symlink_to(outside / "chapter.md")
+    return ["manuscript/02-extra.md:", "chapter file is a symlink leading outside the book's folder"]
+
+
+def translation_symlink_out(root, outside):
+    (root / TRANSLATION).unlink()
+    (root / TRANSLATION).symlink_to(outside / "chapter.md")
+    return [f"{TRANSLATION}:", "symlink leading outside"]
+
+
+def manuscript_folder_symlink_out(root, outside):
+    shutil.move(root / "manuscript", outside / "manuscript")
+    (outside / "manuscript" / CHAPTER).write_text(f"# {MARKER}\n\nText.\n", encoding="utf-8")
+    (root / "manuscript").symlink_to(outside / "manuscript")
+    return [f"{SOURCE}:", "symlink leading outside"]
+
+
+def chapter_is_fifo(root, outside):
+    os.mkfifo(root / "manuscript" / "02-pipe.md")
+    return ["manuscript/02-pipe.md:", "chapter file is not a regular file", "FIFO"]
+
+
+def chapter_is_folder(root, outside):
+    (root / "manuscript" / "02-folder.md").mkdir()
+    return ["manuscript/02-folder.md:", "not a regular file"]
+
+
+def image_symlink_out(root, outside):
+    (root / "images").mkdir()
+    (root / "images" / "map.png").symlink_to(outside / "secret.png")
+    line = add_para(root, SOURCE, "![Harita](images/map.png)")
+    return [f"{SOURCE}:{line}:", "image 'images/map.png' is outside the book's folder"]
+
+
+def image_fifo(root, outside):
+    (root / "images").mkdir()
+    os.mkfifo(root / "images" / "map.png")
+    line = add_para(root, SOURCE, "![Harita](images/map.png)")
+    return [f"{SOURCE}:{line}:", "image 'images/map.png' is not a regular file"]
+
+
+CONTAINMENT = [
+    Case("cover ../", cover_outside),
+    Case("cover absolute", cover_absolute),
+    Case("cover symlink out", cover_symlink_out),
+    Case("cover GIF named .png", cover_not_png),
+    Case("cover FIFO", cover_is_fifo),
+    Case("bibliography ../", bibliography_outside),
+    Case("bibliography /etc/shadow", bibliography_absolute),
+    Case("bibliography symlink to /etc/passwd", bibliography_symlink_out),
+    Case("bibliography symlink to /dev/zero", bibliography_device),
+    Case("csl symlink out", csl_symlink_out),
+    Case("csl absolute", csl_absolute),
+    Case("csl ../ out of the shipped styles", csl_climbs_out_of_the_styles),
+    Case("csl not a style", csl_not_a_style),
+    Case("csl with an external entity", csl_with_entities),
+    Case("glossary ../", glossary_outside),
+    Case("default glossary symlink out", default_glossary_symlink_out),
+    Case("chapter symlink out", chapter_symlink_out),
+    Case("translation symlink out", translation_symlink_out, ["build", "-f", "epub"]),
+    Case("manuscript folder symlink out", manuscript_folder_symlink_out),
+    Case("chapter FIFO", chapter_is_fifo),
+    Case("chapter is a folder", chapter_is_folder),
+    Case("image symlink out", image_symlink_out),
+    Case("image FIFO", image_fifo),
+]
+
+
+CASES = CONTAINMENT
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_hostile_input_is_refused_cleanly(book, outside, case):
+    needles = case.breaks(book, outside)
+    before = hashes(book / "build")
+    proc = run_limited(case.args, book)
+    assert_one_line_error(proc, needles)
+    assert hashes(book / "build") == before
+    assert_nothing_from_outside(book, proc)
