@@ -327,7 +327,145 @@ CONTAINMENT = [
 ]
 
 
-CASES = CONTAINMENT
+# ---- 2. images: what an image holds reaches every reader
+
+
+def svg_image(root: Path, svg: str) -> int:
+    (root / "images").mkdir(exist_ok=True)
+    (root / "images" / "map.svg").write_text(svg, encoding="utf-8")
+    return add_para(root, SOURCE, "![Harita](images/map.svg)")
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">{}</svg>'
+
+
+def svg_case(body: str, *needles: str):
+    def breaks(root, outside):
+        line = svg_image(root, SVG.format(body.replace("OUTSIDE", str(outside))))
+        return [f"{SOURCE}:{line}:", "image 'images/map.svg'", *needles]
+    return breaks
+
+
+def svg_xxe(root, outside):
+    line = svg_image(root, f'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x SYSTEM "file://{outside}/secret.txt">]>\n'
+                           + SVG.format("<text>&x;</text>"))
+    return [f"{SOURCE}:{line}:", "DOCTYPE or entities"]
+
+
+def svg_billion_laughs(root, outside):
+    entities = "".join(f'<!ENTITY l{n} "{"&l%d;" % (n - 1) * 10 if n else "lol"}">' for n in range(10))
+    line = svg_image(root, f'<?xml version="1.0"?>\n<!DOCTYPE svg [{entities}]>\n' + SVG.format("<text>&l9;</text>"))
+    return [f"{SOURCE}:{line}:", "DOCTYPE or entities"]
+
+
+def png_that_is_html(root, outside):
+    (root / "images").mkdir()
+    (root / "images" / "map.png").write_text("<html><script>alert(1)</script></html>", encoding="utf-8")
+    line = add_para(root, SOURCE, "![Harita](images/map.png)")
+    return [f"{SOURCE}:{line}:", "image 'images/map.png' is not a PNG file"]
+
+
+def png_pixel_bomb(root, outside):
+    import struct
+    import zlib
+    (root / "images").mkdir()
+    # A valid PNG header declaring 100,000 × 100,000 pixels (decoding it would take 30 GB).
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    chunk = lambda kind, data: (struct.pack(">I", len(data)) + kind + data
+                                + struct.pack(">I", zlib.crc32(kind + data)))
+    (root / "images" / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                                              + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))
+    line = add_para(root, SOURCE, "![Harita](images/map.png)")
+    return [f"{SOURCE}:{line}:", "declares more than 80 million pixels"]
+
+
+def image_wrong_type(root, outside):
+    (root / "images").mkdir()
+    (root / "images" / "map.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    line = add_para(root, SOURCE, "![Harita](images/map.html)")
+    return [f"{SOURCE}:{line}:", "has the type '.html'"]
+
+
+IMAGES = [
+    Case("svg script", svg_case("<script>alert(1)</script>", "<script>")),
+    Case("svg onload", svg_case('<rect width="5" height="5" onload="alert(1)"/>', "event handler (onload")),
+    Case("svg file: image", svg_case('<image xlink:href="file://OUTSIDE/secret.png" width="5" height="5"/>',
+                                     "refers to 'file://")),
+    Case("svg https: image", svg_case('<image href="https://example.com/x.png" width="5" height="5"/>',
+                                      "refers to 'https://example.com/x.png'")),
+    Case("svg iframe", svg_case('<foreignObject width="5" height="5"><iframe xmlns="http://www.w3.org/1999/xhtml" '
+                                'src="https://example.com"/></foreignObject>', "<foreignObject>")),
+    Case("svg css import", svg_case('<style>@import url(https://example.com/x.css);</style>', "<style> that fetches")),
+    Case("svg xxe", svg_xxe),
+    Case("svg billion laughs", svg_billion_laughs),
+    Case("png that is html", png_that_is_html),
+    Case("png pixel bomb", png_pixel_bomb),
+    Case("image .html", image_wrong_type),
+]
+
+
+# ---- 3. limits and values that used to crash (exit 3)
+
+
+def date_case(value: str, *needles: str):
+    def breaks(root, outside):
+        line = set_key(root, "date", value)
+        return [f"book.yaml:{line}:", *needles]
+    return breaks
+
+
+def lock_infinite_block(root, outside):
+    path = root / "translations" / "en" / "ikidil.lock"
+    path.write_text(path.read_text(encoding="utf-8").replace("block: 2,", "block: .inf,", 1), encoding="utf-8")
+    return ["translations/en/ikidil.lock:", "block number inf is not a whole number"]
+
+
+def alias_bomb(levels: int = 10) -> str:
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, levels)]
+    return "\n".join(lines)
+
+
+def bibliography_alias_bomb(root, outside):
+    path = root / "bibliography.yaml"
+    bomb = alias_bomb().replace("\n", "\n      ")
+    path.write_text(path.read_text(encoding="utf-8").replace("  - id: aslan2002", "  - id: aslan2002\n    note:\n      "
+                                                             + bomb, 1), encoding="utf-8")
+    return ["bibliography.yaml:", "YAML expands to more than"]
+
+
+def book_yaml_alias_bomb(root, outside):
+    path = root / "book.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nextra:\n  " + alias_bomb().replace("\n", "\n  ") + "\n",
+                    encoding="utf-8")
+    return ["book.yaml:", "YAML expands to more than"]
+
+
+def glossary_deep(root, outside):
+    (root / "glossary.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    return ["glossary.yaml", "nested"]
+
+
+def lock_self_reference(root, outside):
+    path = root / "translations" / "en" / "ikidil.lock"
+    path.write_text("version: 1\nchapters: &c\n  x: *c\n", encoding="utf-8")
+    return ["translations/en/ikidil.lock:", "contains itself"]
+
+
+LIMITS = [
+    Case("date 0000-01-01", date_case("0000-01-01", "'0000-01-01' is not a day of the calendar")),
+    Case("date 2026-02-30", date_case("2026-02-30", "'2026-02-30' is not a day of the calendar")),
+    Case("date 9999-12-31", date_case("9999-12-31", "after 2107-12-31")),
+    Case("date text", date_case("yesterday", "must be a date written YYYY-MM-DD")),
+    Case("lockfile block .inf", lock_infinite_block, ["build", "-f", "epub"]),
+    Case("lockfile alias to itself", lock_self_reference, ["build", "-f", "epub"]),
+    Case("bibliography alias bomb", bibliography_alias_bomb),
+    Case("book.yaml alias bomb", book_yaml_alias_bomb),
+    Case("glossary nested 5000 deep", glossary_deep, ["build", "-f", "epub"]),
+]
+
+
+CASES = CONTAINMENT + IMAGES + LIMITS
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import yaml
 
 from .contain import book_file
+from . import yamlsafe
 from .errors import BookError
 from .images import check_image_file
 from .textio import read_text
@@ -125,15 +126,38 @@ def _identifier(value, key):
     return value.lower()
 
 
+LAST_DATE = dt.date(2107, 12, 31)      # an EPUB is a zip, whose file times end in 2107
+
+
 def _date(value, key):
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(_str(value, key))
-    except (TypeError, ValueError):
-        raise ValueError("must be a date written YYYY-MM-DD") from None
+        value = value.date()
+    if not isinstance(value, dt.date):
+        text = str(value).strip()
+        try:
+            value = dt.date.fromisoformat(text)
+        except (TypeError, ValueError):
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(f"'{text}' is not a day of the calendar") from None
+            raise ValueError("must be a date written YYYY-MM-DD") from None
+    if value > LAST_DATE:
+        raise ValueError(f"{value.isoformat()} is after {LAST_DATE.isoformat()}, the last date an EPUB can carry")
+    return value
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, except that a timestamp that is no real date (2026-02-30, year 0)
+    stays text, so that `_date` reports it with its key and line rather than YAML raising
+    a bare ValueError."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def _choice(options):
@@ -226,19 +250,8 @@ def find_config(start: Path) -> Path:
 def load_config(root: Path) -> BookConfig:
     path = find_config(root)
     text = read_text(path)
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise BookError(f"malformed YAML: {problem}", file=path,
-                        line=mark.line + 1 if mark else None,
-                        hint="check indentation and quoting; texts with ':' need quotes") from None
+    data, node = yamlsafe.load_with_node(text, path, "YAML", "check indentation and quoting; texts with ':' need quotes",
+                                         loader=_Loader)
     if not isinstance(data, dict):
         raise BookError(f"{CONFIG_NAME} must be a mapping of keys to values", file=path, line=1,
                         hint="see README, 'book.yaml'")

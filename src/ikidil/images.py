@@ -54,12 +54,12 @@ def _check_pixels(path: Path, error) -> None:
     try:
         with Image.open(path) as image:
             width, height = image.size
-    except Image.DecompressionBombError:
-        width = height = MAX_PIXELS
+    except Image.DecompressionBombError:     # (Pillow's own limit, far above ours)
+        width, height = MAX_PIXELS, 2
     except Exception:           # (Pillow raises many kinds for a damaged file)
         raise error("is damaged: it cannot be read as an image", "save it again from an image editor") from None
     if width * height > MAX_PIXELS or not width or not height:
-        raise error(f"declares {width}×{height} pixels (more than {MAX_PIXELS // 1_000_000} million)",
+        raise error(f"declares more than {MAX_PIXELS // 1_000_000} million pixels",
                     "scale it down: 300 dpi at the page size is plenty for print")
 
 
