@@ -452,7 +452,53 @@ def lock_self_reference(root, outside):
     return ["translations/en/ikidil.lock:", "contains itself"]
 
 
+def para_case(make: Callable[[Path], str], *needles: str, at_line: bool = True):
+    """A paragraph added to the source chapter; the message names its line."""
+    def breaks(root, outside):
+        line = add_para(root, SOURCE, make(outside))
+        return [f"{SOURCE}:{line}:" if at_line else f"{SOURCE}:", *needles]
+    return breaks
+
+
+def deep_list(root, outside):
+    path = root / SOURCE
+    lines = ["  " * level + "- madde" for level in range(2000)]
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return [f"{SOURCE}:{line_of(path, ' ' * 202 + '- madde')}:", "line indented by 202 columns"]
+
+
+def many_notes(root, outside):
+    path = root / SOURCE
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + " ".join(f"Not^[{n}]." for n in range(6000)) + "\n",
+                    encoding="utf-8")
+    return [f"{SOURCE}:", "more than 5,000 footnotes in one chapter", "split the chapter"]
+
+
+def huge_paragraph(root, outside):
+    path = root / SOURCE
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + "kelime " * 1_000_000 + "\n", encoding="utf-8")
+    return [f"{SOURCE}:", "paragraph longer than 200,000 characters"]
+
+
+def long_code_block(root, outside):
+    path = root / SOURCE
+    path.write_text(path.read_text(encoding="utf-8") + "\n```\n" + "x" * 5000 + "\n```\n", encoding="utf-8")
+    return [f"{SOURCE}:{line_of(path, 'x' * 5000)}:", "code line of 5,000 characters"]
+
+
 LIMITS = [
+    Case("list 2000 levels deep", deep_list),
+    Case("quotation 2000 levels deep", para_case(lambda o: "> " * 2000 + "metin", "more than 32 quotation or list levels")),
+    Case("brackets nested 50 deep", para_case(lambda o: "[" * 50 + "x" + "]" * 50, "more than 8 '[' open at once")),
+    Case("brackets never closed", para_case(lambda o: "Bir [ iki [ üç " * 20, "more than 8 '[' open at once")),
+    Case("inline code of 5000 characters", para_case(lambda o: "Kod: `" + "x" * 5000 + "`.", "code of 5,000 characters")),
+    Case("word of 5000 characters", para_case(lambda o: "Kelime " + "y" * 5000 + ".", "a word of 5,001 characters")),
+    Case("10,000 footnotes", many_notes),
+    Case("paragraph of 7 MB", huge_paragraph),
+    Case("code block line of 5000 characters", long_code_block),
+    Case("footnote inside a footnote", para_case(lambda o: "Dış not^[Dış ^[iç not] biter.] burada.",
+                                                 "a footnote inside a footnote")),
+
     Case("date 0000-01-01", date_case("0000-01-01", "'0000-01-01' is not a day of the calendar")),
     Case("date 2026-02-30", date_case("2026-02-30", "'2026-02-30' is not a day of the calendar")),
     Case("date 9999-12-31", date_case("9999-12-31", "after 2107-12-31")),

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import contain, untrusted
+from . import contain, limits, untrusted
 from .cache import read_markdown_cached, read_markdown_cached_many
 from .ast import stringify
 from .bibliography import Bibliography, load_bibliography
@@ -241,6 +241,7 @@ def _chapter_text(path: Path) -> str:
     if size > LARGE_CHAPTER:
         log.info("reading %s (%.1f MB)", display_path(path), size / 1e6)
     source = read_text(path)
+    limits.check_source(source, path)
     if not source.strip():
         raise BookError("chapter is empty", file=path, line=1,
                         hint="write the chapter, or remove the file")

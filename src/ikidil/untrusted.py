@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from . import images
+from . import images, limits
 from .ast import transform, walk
 from .errors import BookError, display_path
 from .pandoc import Warning as PandocWarning
@@ -45,6 +45,7 @@ class Located:
     """Finds the line of a piece of text in a chapter, searching from a block's line."""
     source: str
     path: Path
+    notes: int = 0          # footnotes seen so far in the chapter (limits.MAX_NOTES)
 
     def line(self, needle: str, start: int) -> int:
         lines = self.source.split("\n")
@@ -136,7 +137,15 @@ def _check_elements(block: dict, where: Located, line: int, root: Path) -> bool:
                 if key.lower() not in ALLOWED_ATTRIBUTES and not key.lower().startswith("data-"):
                     raise where.error(f"attribute '{key}' is not allowed", where.line(key, line),
                                       f"remove it; allowed: {', '.join(sorted(ALLOWED_ATTRIBUTES))}, data-*")
-        if kind == "Link":
+        if kind == "Note":
+            where.notes += 1
+            limits.check_notes(where.notes, where.path, line)
+            if any(inner["t"] == "Note" for inner in walk(content) if inner is not node):
+                raise where.error("a footnote inside a footnote", where.line("^[", line),
+                                  "move the inner note's text into the outer note, e.g. in parentheses")
+        elif kind in ("Code", "CodeBlock"):
+            limits.check_code(content[1], where.path, where.line(content[1][:30], line))
+        elif kind == "Link":
             _check_link(content[2][0], where, line)
         elif kind == "Image":
             _check_image(content[2][0], where, line, root)
