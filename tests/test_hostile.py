@@ -522,3 +522,81 @@ def test_hostile_input_is_refused_cleanly(book, outside, case):
     assert_one_line_error(proc, needles)
     assert hashes(book / "build") == before
     assert_nothing_from_outside(book, proc)
+
+
+# ---- 4. the cache is disposable; 5. outputs are all or nothing
+
+
+def test_a_folder_in_the_way_changes_no_output(book):
+    """One output's place is taken by a folder: the build stops before replacing anything,
+    so the other books and manifest.json stay those of the last build (they match it)."""
+    proc = run_limited(["build", "-f", "epub"], book)
+    assert proc.returncode == 0, proc.stderr
+    path = book / "book.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("publisher: ikidil", "publisher: Başka"),
+                    encoding="utf-8")
+    blocked = next((book / "build").glob("*.bilingual.epub"))
+    blocked.unlink()
+    blocked.mkdir()
+    before = hashes(book / "build")
+    proc = run_limited(["build", "-f", "epub"], book)
+    assert_one_line_error(proc, [f"build: cannot write {blocked.name}: a folder", "nothing was replaced"])
+    assert hashes(book / "build") == before
+    assert not list((book / "build").glob(".ikidil-staging-*"))
+
+
+def test_a_copied_book_writes_its_own_outputs(good_book, tmp_path):
+    """The cache's record of the last build names outputs relative to the book: a copy whose
+    build/ was deleted builds again, into its own folder."""
+    copy = tmp_path / "copy"
+    shutil.copytree(good_book, copy, symlinks=True)
+    shutil.rmtree(copy / "build")
+    proc = run_limited(BUILD_TR, copy)
+    assert proc.returncode == 0, proc.stderr
+    assert str(good_book) not in proc.stdout
+    assert list((copy / "build").glob("*.tr.epub"))
+    assert run_limited(BUILD_TR, copy).stdout == proc.stdout          # and then it is up to date
+
+
+def test_staging_left_by_a_killed_build_is_removed(book):
+    import signal
+    import time
+    shutil.rmtree(book / ".ikidil-cache")
+    proc = subprocess.Popen([sys.executable, "-m", "ikidil", "build", "-e", "tr"], cwd=book,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_limits)
+    deadline = time.monotonic() + 60
+    while not list((book / "build").glob(".ikidil-staging-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert list((book / "build").glob(".ikidil-staging-*")), "the build never staged anything"
+    proc = run_limited(BUILD_TR, book)
+    assert proc.returncode == 0, proc.stderr
+    assert not list((book / "build").glob(".ikidil-staging-*"))
+
+
+def test_corrupt_cache_entries_are_misses(book):
+    """Every kind of cache entry damaged (bytes flipped, truncated, replaced by valid JSON
+    such as []): the build gives the very same outputs, and mends the cache."""
+    from ikidil.cache import CACHE_DIR
+    proc = run_limited(["build", "-e", "tr"], book)
+    assert proc.returncode == 0, proc.stderr
+    good = hashes(book / "build")
+    entries = [p for p in (book / CACHE_DIR).rglob("*") if p.is_file() and p.name != ".gitignore"]
+    kinds = {p.relative_to(book / CACHE_DIR).parts[0] for p in entries}
+    assert {"ast", "build", "part", "pages", "html", "checks"} <= kinds
+    for number, path in enumerate(entries):
+        data = path.read_bytes()
+        if number % 3 == 0:
+            damaged = bytearray(data)
+            damaged[len(data) // 2] ^= 0xFF
+            path.write_bytes(bytes(damaged))
+        elif number % 3 == 1:
+            path.write_bytes(data[: len(data) // 2])
+        else:
+            path.write_bytes(b"[]")
+    (book / "manuscript" / CHAPTER).touch()
+    proc = run_limited(["build", "-e", "tr"], book)
+    assert proc.returncode == 0, proc.stderr
+    assert "wrote" in proc.stdout               # not taken for up to date
+    assert hashes(book / "build") == good
