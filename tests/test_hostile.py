@@ -600,3 +600,67 @@ def test_corrupt_cache_entries_are_misses(book):
     assert proc.returncode == 0, proc.stderr
     assert "wrote" in proc.stdout               # not taken for up to date
     assert hashes(book / "build") == good
+
+
+# ---- 6. import is atomic
+
+
+XLIFF_NS = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+
+
+def _exported(book: Path):
+    from lxml import etree
+    proc = run_limited(["export", "--xliff", "book.xlf"], book)
+    assert proc.returncode == 0, proc.stderr
+    return etree.parse(str(book / "book.xlf"))
+
+
+def _target(tree, n: int):
+    return tree.find(f".//x:unit[@id='b{n}']/x:segment/x:target", XLIFF_NS)
+
+
+def _duplicate_unit(tree):
+    import copy
+    unit = tree.find(".//x:unit[@id='b3']", XLIFF_NS)
+    twin = copy.deepcopy(unit)
+    _target_of = twin.find("x:segment/x:target", XLIFF_NS)
+    _target_of.text = "Overwritten silently."
+    unit.addnext(twin)
+    return ["book.xlf:", "unit 'b3'", "appears twice"]
+
+
+def _script_in_a_later_unit(tree):
+    _target(tree, 2).text = "A changed translation of the second block."
+    target = _target(tree, 5)
+    for child in list(target):
+        target.remove(child)
+    target.text = "Text <script>alert(1)</script> here."
+    return ["book.xlf:", "unit 'b5'", "markup that could run or fetch", "<script>"]
+
+
+def _unclosed_note_after_a_good_change(tree):
+    _target(tree, 2).text = "A changed translation of the second block."
+    target = _target(tree, 4)
+    for child in list(target):
+        target.remove(child)
+    target.text = "A paragraph with ^[an unclosed note."
+    return ["translations/en/", "'^[' is never closed"]
+
+
+def _unknown_unit(tree):
+    _target(tree, 2).text = "A changed translation of the second block."
+    unit = tree.find(".//x:unit[@id='b6']", XLIFF_NS)
+    unit.set("id", "b99999")
+    return ["book.xlf:", "unit 'b99999' matches no block"]
+
+
+@pytest.mark.parametrize("tamper", [_duplicate_unit, _script_in_a_later_unit, _unclosed_note_after_a_good_change,
+                                    _unknown_unit], ids=lambda f: f.__name__.strip("_"))
+def test_import_validates_the_whole_file_before_writing(book, tamper):
+    tree = _exported(book)
+    needles = tamper(tree)
+    tree.write(str(book / "book.xlf"), xml_declaration=True, encoding="UTF-8")
+    before = hashes(book / "translations")
+    proc = run_limited(["import", "book.xlf"], book)
+    assert_one_line_error(proc, needles)
+    assert hashes(book / "translations") == before

@@ -236,6 +236,14 @@ def load_chapter(path: Path, lang: str, bibliography: Bibliography, root: Path |
     return _vet_chapter(path, lang, source, doc, warnings, bibliography, root)
 
 
+def vet_text(source: str, path: Path, lang: str, bibliography: Bibliography, root: Path) -> Chapter:
+    """A chapter's new text (an import's), vetted as load_chapter would vet the file, before
+    it is written to `path`."""
+    limits.check_source(source, path)
+    doc, warnings = read_markdown_cached(source, path, root)
+    return _vet_chapter(path, lang, source, doc, warnings, bibliography, root)
+
+
 def _chapter_text(path: Path) -> str:
     size = path.stat().st_size if path.is_file() else 0
     if size > LARGE_CHAPTER:

@@ -95,13 +95,13 @@ def check_pandoc_warnings(warnings: list[PandocWarning], path: Path) -> None:
 def _raw_html(node: dict, where: Located, line: int) -> None:
     fmt, text = node["c"]
     line = where.line(text, line)
-    if fmt != "html" or _is_active(text):
-        tag = _first_tag(text)
+    if fmt != "html" or is_active(text):
+        tag = first_tag(text)
         raise where.error(f"raw HTML {tag} is not allowed: it could run code or fetch files in the e-book",
                           line, "remove it; write the text in Markdown")
     if not text.lstrip().startswith("<!--"):
         log.warning("%s:%d: warning: raw HTML %s removed (write it in Markdown, e.g. *italic*, **bold**)",
-                    display_path(where.path), line, _first_tag(text))
+                    display_path(where.path), line, first_tag(text))
 
 
 def _strip_raw(node: dict, where: Located, line: int):
@@ -111,13 +111,13 @@ def _strip_raw(node: dict, where: Located, line: int):
     return None
 
 
-def _is_active(html: str) -> bool:
+def is_active(html: str) -> bool:
     if _HANDLER.search(html):
         return True
     return any(match.group(1).lower() in ACTIVE_TAGS for match in _TAG.finditer(html))
 
 
-def _first_tag(html: str) -> str:
+def first_tag(html: str) -> str:
     match = _TAG.search(html)
     return f"<{match.group(1)}>" if match else repr(html[:20])
 
