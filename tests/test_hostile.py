@@ -511,7 +511,42 @@ LIMITS = [
 ]
 
 
-CASES = CONTAINMENT + IMAGES + LIMITS
+# ---- 7. what used to be a wrong success
+
+
+def chapter_name_case(name: str):
+    def breaks(root, outside):
+        shutil.copy(root / SOURCE, root / "manuscript" / name)
+        return [f"manuscript/{name}:", f"chapter file name '{name}' is not usable", "letters, digits"]
+    return breaks
+
+
+def long_title(root, outside):
+    path = root / "book.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  tr: Mustafa Kemal Paşa ve Türkiye’deki Komünistler", "  tr: " + "Çok Uzun Başlık " * 600, 1),
+        encoding="utf-8")
+    return [f"book.yaml:{line_of(path, 'title:')}:", "'title' is 9,599 characters long, more than 500"]
+
+
+def wide_table(root, outside):
+    header = "| " + " | ".join(f"S{n}" for n in range(200)) + " |"
+    rule = "|" + "---|" * 200
+    row = "| " + " | ".join(str(n) for n in range(200)) + " |"
+    line = add_para(root, SOURCE, "\n".join([header, rule, row]))
+    return [f"{SOURCE}:{line}:", "table of 200 columns: at most 20 fit a page"]
+
+
+WRONG_SUCCESSES = [
+    Case("chapter name with a space", chapter_name_case("02 ikinci bölüm.md")),
+    Case("chapter name with a leading dash", chapter_name_case("-02.md")),
+    Case("title of 10,000 characters", long_title),
+    Case("TeX math", para_case(lambda o: "Formül $E = mc^2$ burada.", "TeX math 'E = mc^2' cannot be typeset")),
+    Case("table of 200 columns", wide_table),
+]
+
+
+CASES = CONTAINMENT + IMAGES + LIMITS + WRONG_SUCCESSES
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

@@ -109,6 +109,18 @@ def _lang_text(value, key):
     return {_lang(k, key): _str(v, f"{key}.{k}") for k, v in value.items()}
 
 
+MAX_TITLE = 500            # characters of a title or subtitle (a cover and a title page, not a chapter)
+
+
+def _title(value, key):
+    texts = _lang_text(value, key)
+    for text in texts.values():
+        if len(text) > MAX_TITLE:
+            raise ValueError(f"is {len(text):,} characters long, more than {MAX_TITLE}: "
+                             "shorten it (the rest can go into the subtitle or a preface)")
+    return texts
+
+
 def _str_list(value, key):
     if isinstance(value, str):
         value = [value]
@@ -214,8 +226,8 @@ class Field:
 
 
 SCHEMA: dict[str, Field] = {
-    "title": Field(_lang_text, "Book title per language: {tr: ..., en: ...}", required=True),
-    "subtitle": Field(_lang_text, "Subtitle per language (optional)"),
+    "title": Field(_title, "Book title per language: {tr: ..., en: ...}", required=True),
+    "subtitle": Field(_title, "Subtitle per language (optional)"),
     "creator": Field(_str_list, "Author(s); leave out when the book has no named author"),
     "language": Field(_lang, "Source language of manuscript/ (default tr)"),
     "translations": Field(_lang_list, "Languages under translations/ (default [en])"),

@@ -21,6 +21,7 @@ MAX_PARAGRAPH = 200_000     # characters in one paragraph (about 60 printed page
 MAX_CODE = 1_000            # characters in an inline code span or one line of a code block
 MAX_WORD = 1_000            # characters of a word without a space (nowhere to break the line)
 MAX_NOTES = 5_000           # footnotes in one chapter
+MAX_TABLE_COLUMNS = 20      # columns of a table (more cannot be read on a book page)
 
 _PREFIX = re.compile(r"[ \t]*(?:(?:[>*+-]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*)+")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)

@@ -22,6 +22,9 @@ from .errors import BookError, display_path
 from .textio import read_text
 
 CHAPTER_GLOB = "*.md"
+# A chapter's file name gives its ids and its file in the EPUB: no spaces, no leading dash
+# (an option to a tool), nothing an XML id or a URL would have to escape.
+SAFE_CHAPTER_NAME = re.compile(r"[^\W_][\w.-]{0,100}\.md")
 LARGE_CHAPTER = 1_000_000   # bytes; reading larger chapters is reported (--verbose) as progress
 log = logging.getLogger("ikidil")
 
@@ -199,6 +202,12 @@ def chapter_order(config: BookConfig) -> list[str]:
             raise BookError(f"chapter '{twice[0]}' is listed twice in 'chapters'",
                             file=config.root / "book.yaml", line=config.line_of("chapters"),
                             hint="list each chapter file once")
+    for name in names:
+        if not SAFE_CHAPTER_NAME.fullmatch(name):
+            raise BookError(f"chapter file name '{name}' is not usable: it becomes the chapter's id and "
+                            "file name in the e-book", file=folder / name,
+                            hint="use letters, digits, '-', '_' and '.', starting with a letter or digit, "
+                                 "e.g. 02-second-chapter.md")
     if not names:
         raise BookError("the book has no chapters", file=folder,
                         hint="add a Markdown file such as manuscript/01-introduction.md")

@@ -143,6 +143,13 @@ def _check_elements(block: dict, where: Located, line: int, root: Path) -> bool:
             if any(inner["t"] == "Note" for inner in walk(content) if inner is not node):
                 raise where.error("a footnote inside a footnote", where.line("^[", line),
                                   "move the inner note's text into the outer note, e.g. in parentheses")
+        elif kind == "Math":
+            # No renderer of ikidil's typesets TeX (WeasyPrint has no MathML): it would print raw.
+            raise where.error(f"TeX math '{content[1][:40]}' cannot be typeset", where.line("$", line),
+                              "write the formula as text or an image; write \\$ for a dollar sign")
+        elif kind == "Table" and len(content[2]) > limits.MAX_TABLE_COLUMNS:
+            raise where.error(f"table of {len(content[2])} columns: at most {limits.MAX_TABLE_COLUMNS} fit "
+                              "a page", line, "split it into narrower tables, or make it an image")
         elif kind in ("Code", "CodeBlock"):
             limits.check_code(content[1], where.path, where.line(content[1][:30], line))
         elif kind == "Link":
