@@ -78,15 +78,19 @@ def _png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def _limits() -> None:
+def _limits(file_size: int | None = None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+    if file_size is not None:           # as on a full disk: a write past it fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
     os.setsid()         # its own process group: a timeout kills Pandoc and the workers too
 
 
-def run_limited(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
+def run_limited(args: list[str], cwd: Path, timeout: float = TIMEOUT, env: dict | None = None,
+                file_size: int | None = None) -> subprocess.CompletedProcess:
     proc = subprocess.Popen([sys.executable, "-m", "ikidil", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=_limits)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=lambda: _limits(file_size),
+                            env={**os.environ, **(env or {})})
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -699,3 +703,38 @@ def test_import_validates_the_whole_file_before_writing(book, tamper):
     proc = run_limited(["import", "book.xlf"], book)
     assert_one_line_error(proc, needles)
     assert hashes(book / "translations") == before
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Processes working in `folder` (a build's layout workers, Pandoc) still running."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if Path(os.readlink(entry / "cwd")) == folder:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_full_disk_while_writing_a_pdf(book):
+    """The merged PDF cannot be written (file size limit, as on a full disk): exit 2 with one
+    line, the previous books as they were, no staging folder, no layout worker left."""
+    shutil.rmtree(book / ".ikidil-cache")
+    before = hashes(book / "build")
+    proc = run_limited(["build", "-e", "tr", "-j", "2"], book, file_size=40_000)
+    assert_one_line_error(proc, ["cannot write", "File too large", "free some space"])
+    assert hashes(book / "build") == before
+    assert not list((book / "build").glob(".ikidil-staging-*"))
+    assert not processes_in(book)
+
+
+def test_a_layout_past_its_budget_is_stopped(book):
+    shutil.rmtree(book / ".ikidil-cache")
+    before = hashes(book / "build")
+    proc = run_limited(["build", "-e", "tr", "-j", "2"], book, env={"IKIDIL_LAYOUT_BUDGET": "0.2"})
+    assert_one_line_error(proc, ["limit exceeded: laying out", "took more than 0.2 s"])
+    assert hashes(book / "build") == before
+    assert not list((book / "build").glob(".ikidil-staging-*"))
+    assert not processes_in(book)

@@ -9,8 +9,13 @@ so a book that builds here builds everywhere."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
+import threading
 from pathlib import Path
+from typing import Callable
 
 from .errors import BookError
 
@@ -99,3 +104,40 @@ def check_notes(count: int, path: Path, line: int) -> None:
 
 def _error(path: Path, line: int, what: str, hint: str) -> BookError:
     return BookError(f"limit exceeded: {what}", file=path, line=line, hint=hint)
+
+
+# ---- the wall-clock budget of a layout part
+
+LAYOUT_BUDGET = 900.0       # seconds to lay out one part (a chapter takes 1-20 s); IKIDIL_LAYOUT_BUDGET overrides
+
+
+class _BudgetSpent(BaseException):
+    """Raised by the alarm inside the layout: a BaseException, so that no `except Exception`
+    in WeasyPrint swallows it."""
+
+
+@contextlib.contextmanager
+def layout_budget(part_file: Callable[[], Path | None]):
+    """Stop a layout that runs past the budget (a layout that would take hours is a hang to
+    the user) with an error naming the part's chapter file. Only in a process's main thread,
+    where the alarm signal arrives: the layout workers and the main process of a build."""
+    budget = float(os.environ.get("IKIDIL_LAYOUT_BUDGET") or LAYOUT_BUDGET)
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def spent(signum, frame):
+        raise _BudgetSpent()
+    previous = signal.signal(signal.SIGALRM, spent)
+    signal.setitimer(signal.ITIMER_REAL, budget)
+    try:
+        yield
+    except _BudgetSpent:
+        where = part_file()
+        raise BookError(f"limit exceeded: laying out {'this chapter' if where else 'a part of the PDF'} took "
+                        f"more than {budget:g} s", file=where,
+                        hint="look for what a page cannot break: a huge table, an unbreakable line, "
+                             "thousands of notes; or split the chapter") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -47,6 +48,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
             yield tmp_path
             os.chmod(tmp_path, 0o644)
             os.replace(tmp_path, target)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise
+        raise BookError(f"cannot write {target.name}: {exc.strerror}", file=target.parent,
+                        hint="free some space on the disk; the previous outputs are untouched") from None
     finally:
         tmp_path.unlink(missing_ok=True)
 

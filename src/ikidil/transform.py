@@ -93,7 +93,23 @@ def cite_whole(doc: dict, book: Book, lang: str) -> dict:
 def _citeproc(book: Book, lang: str):
     args = ["--citeproc", "--bibliography", str(book.bibliography.path),
             "--csl", str(resolve_csl(book)), "-M", f"lang={lang}"]
-    return lambda doc: json.loads(pandoc.write(doc, "json", args))
+
+    def run(doc: dict) -> dict:
+        try:
+            return json.loads(pandoc.write(doc, "json", args))
+        except BookError as error:
+            raise _citeproc_error(error, book) from None
+    return run
+
+
+def _citeproc_error(error: BookError, book: Book) -> BookError:
+    """Pandoc's citeproc error names neither the style nor the bibliography: say which."""
+    message = error.message.removeprefix("pandoc: ")
+    if "Citeproc" in message or "CSL" in message or "style" in message.lower():
+        return BookError(f"CSL style '{book.config.csl}' cannot be used: {message}", file=book.root / "book.yaml",
+                         line=book.config.line_of("csl"), hint="fix the style, or name a shipped one")
+    return BookError(f"bibliography cannot be read by citeproc: {message}", file=book.bibliography.path,
+                     hint="check the entries' fields against CSL JSON/YAML (e.g. author is a list of names)")
 
 
 def resolve_csl(book: Book) -> Path:
