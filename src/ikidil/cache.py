@@ -108,6 +108,9 @@ class Cache:
 
     def __init__(self, root: Path):
         self.dir = root / CACHE_DIR
+        # A cache folder that is a link (a stranger's book could hold one pointing anywhere)
+        # is not used: every entry is a miss and nothing is written through it.
+        self.usable = not os.path.islink(self.dir)
 
     def _path(self, kind: str, key: str, suffix: str) -> Path:
         return self.dir / kind / key[:2] / f"{key}{suffix}"
@@ -133,11 +136,12 @@ class Cache:
     def put_bytes(self, kind: str, key: str, value: bytes) -> None:
         self._write(self._path(kind, key, ".bin"), value)
 
-    @staticmethod
-    def _read(path: Path) -> bytes | None:
+    def _read(self, path: Path) -> bytes | None:
         """An entry's value, or None (a miss) unless the file is exactly what _write wrote:
         a truncated, bit-flipped or hand-edited entry fails its hash, and a special file
         (a FIFO would block) is never opened."""
+        if not self.usable:
+            return None
         try:
             if not stat.S_ISREG(os.lstat(path).st_mode):
                 return None
@@ -152,6 +156,8 @@ class Cache:
     def _write(self, path: Path, payload: bytes) -> None:
         """Atomic, and silent on failure: a read-only book still builds, only slower.
         The value is preceded by its hash (_read checks it)."""
+        if not self.usable:
+            return
         data = ENTRY_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,6 +179,8 @@ class Cache:
 
     def prune(self, keep: int = PIECES_KEEP) -> None:
         """Drop the least recently written pieces beyond `keep`, so the cache stays bounded."""
+        if not self.usable:
+            return
         with contextlib.suppress(OSError):
             entries = [p for p in self.dir.glob("*/*/*") if p.is_file()]
             if len(entries) > keep:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import yaml
 
-from .contain import book_file
+from .contain import book_file, check_regular
 from . import yamlsafe
 from .errors import BookError
 from .images import check_image_file
@@ -80,9 +80,16 @@ class BookConfig:
 # ---- field validators: each takes (value, key) and returns the typed value or raises ValueError
 
 
+# Control characters (an ESC that recolours a terminal, a form feed): not text, and not
+# allowed in XML, so an EPUB holding one is broken. Tab and line feed are whitespace.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _str(value, key):
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a non-empty text")
+    if (bad := _CONTROL.search(value)) is not None:
+        raise ValueError(f"holds the control character U+{ord(bad.group()):04X}: remove it")
     return value.strip()
 
 
@@ -206,8 +213,11 @@ def _ratio_band(value, key):
 
 def _css_length(value, key):
     value = _str(str(value), key)
-    if not re.fullmatch(r"\d+(\.\d+)?(mm|in|pt|cm)", value):
+    match = re.fullmatch(r"(\d{1,4}(?:\.\d{1,4})?)(mm|in|pt|cm)", value)
+    if not match:
         raise ValueError("must be a length such as 3mm or 0.125in")
+    if float(match.group(1)) * {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72}[match.group(2)] > 25:
+        raise ValueError(f"{value} is more than 25mm: a bleed is a few millimetres (3mm, 0.125in)")
     return value
 
 
@@ -253,9 +263,10 @@ SCHEMA: dict[str, Field] = {
 
 def find_config(start: Path) -> Path:
     path = start / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise BookError(f"no {CONFIG_NAME} here", file=start,
                         hint="run ikidil in a book's folder, pass --book DIR, or create one with: ikidil new DIR")
+    check_regular(path, start, CONFIG_NAME)       # (a link out of the book would be read, and echoed)
     return path
 
 

@@ -24,6 +24,7 @@ SIGNATURES = {
 }
 MAX_PIXELS = 80_000_000          # a 600 dpi full-page 6×9 in scan is 19 M: generous
 MAX_SVG_BYTES = 5_000_000
+MAX_IMAGE_BYTES = 50_000_000
 
 # SVG elements that run code, embed other documents or fetch.
 _SVG_ACTIVE = frozenset("script foreignObject iframe object embed handler listener audio video "
@@ -33,6 +34,7 @@ _SVG_ACTIVE = frozenset("script foreignObject iframe object embed handler listen
 def check_image_file(path: Path, name: str, where: Path, line: int | None) -> None:
     """Refuse an image that is not what its name says, too big to decode, or (SVG) active."""
     suffix = path.suffix.lower()
+
     def error(message: str, hint: str) -> BookError:
         return BookError(f"image '{name}' {message}", file=where, line=line, hint=hint)
     if suffix == ".svg":
@@ -41,6 +43,8 @@ def check_image_file(path: Path, name: str, where: Path, line: int | None) -> No
     if suffix not in SIGNATURES:
         raise error(f"has the type '{suffix or 'none'}': e-books show only PNG, JPEG, GIF, WebP and SVG",
                     "convert it to PNG or JPEG")
+    if path.stat().st_size > MAX_IMAGE_BYTES:
+        raise error(f"is larger than {MAX_IMAGE_BYTES // 1_000_000} MB", "scale it down or compress it")
     with path.open("rb") as handle:
         head = handle.read(16)
     if not head.startswith(SIGNATURES[suffix]) or (suffix == ".webp" and head[8:12] != b"WEBP"):

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlparse
 
 from . import images, limits
 from .ast import transform, walk
+from .config import LANG_RE
 from .errors import BookError, display_path
 from .pandoc import Warning as PandocWarning
 
@@ -137,6 +138,12 @@ def _check_elements(block: dict, where: Located, line: int, root: Path) -> bool:
                 if key.lower() not in ALLOWED_ATTRIBUTES and not key.lower().startswith("data-"):
                     raise where.error(f"attribute '{key}' is not allowed", where.line(key, line),
                                       f"remove it; allowed: {', '.join(sorted(ALLOWED_ATTRIBUTES))}, data-*")
+                if key.lower() == "lang" and not LANG_RE.match(value):
+                    raise where.error(f"lang='{value[:40]}' is not a language tag", where.line(key, line),
+                                      "write a tag such as en, tr or de-AT")
+                if key.lower() == "dir" and value not in ("ltr", "rtl", "auto"):
+                    raise where.error(f"dir='{value[:40]}' is not a direction", where.line(key, line),
+                                      "write ltr, rtl or auto")
         if kind == "Note":
             where.notes += 1
             limits.check_notes(where.notes, where.path, line)
