@@ -51,8 +51,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
             raise
-        raise BookError(f"cannot write {target.name}: {exc.strerror}", file=target.parent,
-                        hint="free some space on the disk; the previous outputs are untouched") from None
+        # (not named by its folder: that is the build's staging folder, gone when this is read)
+        raise BookError(f"cannot write {target.name}: {exc.strerror}",
+                        hint="free space on the disk; the previous outputs are untouched") from None
     finally:
         tmp_path.unlink(missing_ok=True)
 
