@@ -194,7 +194,7 @@ def bibliography_entry_without_id(root):
 
 def missing_bibliography(root):
     (root / "bibliography.yaml").unlink()
-    return ["bibliography.yaml", "bibliography file not found", "create the file"]
+    return [f"book.yaml:{line_of(root / 'book.yaml', 'bibliography:')}:", "bibliography file 'bibliography.yaml' not found", "create the file"]
 
 
 def image_missing(root):

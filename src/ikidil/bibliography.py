@@ -7,9 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from . import pandoc
+from . import pandoc, yamlsafe
 from .errors import BookError
 from .textio import read_text
 
@@ -45,12 +43,8 @@ def load_bibliography(path: Path | None) -> Bibliography:
 
 
 def _from_yaml(text: str, path: Path) -> dict[str, dict]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BookError(f"malformed bibliography YAML: {getattr(exc, 'problem', exc)}", file=path,
-                        line=mark.line + 1 if mark else None) from None
+    # (within limits: Pandoc's citeproc expands every alias of this file again)
+    data = yamlsafe.load(text, path, "bibliography YAML", "check indentation and quoting")
     refs = data.get("references") if isinstance(data, dict) else data
     return _index(refs, path)
 

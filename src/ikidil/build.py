@@ -18,7 +18,7 @@ from .cache import Cache, book_fingerprint
 from .checks.base import Finding, Report
 from .errors import BookError
 from .load import Book, load_book, load_languages
-from .outputs import Output, Staging, write_manifest
+from .outputs import Output, Staging
 from .render.epub import render_epub
 from .pagemap import add_page_list
 from .render.pdf import VARIANTS, pdf_identifier
@@ -196,8 +196,8 @@ def _render(book: Book, options: BuildOptions, progress: Progress, checking: Fut
         report = checking.result()
         stop_on_errors(report)
         report.findings.extend(layout_findings)
-        result = BuildResult(staging.commit(outputs), report)
-    result.manifest = write_manifest(result.outputs, book.root, build_dir)
+        placed, manifest = staging.commit(outputs, book.root)
+        result = BuildResult(placed, report, manifest)
     cache.record_build(fingerprint, [_output_record(o) for o in result.outputs],
                        [f.as_record() for f in report.warnings], result.manifest)
     cache.prune()

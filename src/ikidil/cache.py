@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from functools import lru_cache
 from importlib import metadata
@@ -31,6 +32,7 @@ from .ast import compact
 CACHE_DIR = ".ikidil-cache"
 # Folders of a book's tree that are never inputs: outputs, caches, environments, VCS.
 IGNORED_DIRS = {"build", CACHE_DIR, "node_modules", "__pycache__"}
+ENTRY_MAGIC = b"ikidil-cache-1 sha256="   # the first line of every entry, before its hash
 PIECES_KEEP = 4000           # piece entries kept; older ones are pruned after a build
 
 
@@ -62,13 +64,16 @@ def tool_versions() -> str:
     return digest(*versions)
 
 
-def input_files(root: Path, build_dir: Path | None = None) -> Iterable[Path]:
+def input_files(root: Path, build_dir: Path | None = None, folders: bool = False) -> Iterable[Path]:
     """Every file of the book's folder that can be an input: hidden entries, outputs and
-    caches are skipped (a book kept in a repository also hashes its other files: cheap)."""
+    caches are skipped (a book kept in a repository also hashes its other files: cheap).
+    `folders`: the folders too (a folder named like a chapter changes the build)."""
     skip = {(build_dir or root / "build").resolve()}
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in IGNORED_DIRS
                          and (Path(folder) / d).resolve() not in skip)
+        if folders:
+            yield from (Path(folder) / name for name in dirs)
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(folder) / name
@@ -76,10 +81,26 @@ def input_files(root: Path, build_dir: Path | None = None) -> Iterable[Path]:
 
 def book_fingerprint(root: Path, options: str, build_dir: Path | None = None) -> str:
     parts = [tool_versions(), options]
-    for path in input_files(root, build_dir):
+    inside = os.path.realpath(root)
+    for path in input_files(root, build_dir, folders=True):
         with contextlib.suppress(OSError):
-            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+            parts += [path.relative_to(root).as_posix(), fingerprint_bytes(path, inside)]
     return digest(*parts)
+
+
+def fingerprint_bytes(path: Path, inside: str) -> bytes:
+    """What of a file goes into the fingerprint: its bytes if it is a regular file inside the
+    book; otherwise only what it is (reading a FIFO blocks forever, /dev/zero never ends, a
+    link out of the book is refused by the build anyway: contain.py)."""
+    target = os.path.realpath(path)
+    if os.path.commonpath([target, inside]) != inside:
+        return b"link out of the book: " + os.fsencode(target)
+    mode = os.stat(target).st_mode
+    if stat.S_ISDIR(mode):
+        return b"folder"
+    if not stat.S_ISREG(mode):
+        return b"special file: " + str(stat.S_IFMT(mode)).encode()
+    return path.read_bytes()
 
 
 class Cache:
@@ -87,14 +108,18 @@ class Cache:
 
     def __init__(self, root: Path):
         self.dir = root / CACHE_DIR
+        # A cache folder that is a link (a stranger's book could hold one pointing anywhere)
+        # is not used: every entry is a miss and nothing is written through it.
+        self.usable = not os.path.islink(self.dir)
 
     def _path(self, kind: str, key: str, suffix: str) -> Path:
         return self.dir / kind / key[:2] / f"{key}{suffix}"
 
     def get_json(self, kind: str, key: str) -> Any | None:
+        data = self._read(self._path(kind, key, ".json"))
         try:
-            return json.loads(self._path(kind, key, ".json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return None if data is None else json.loads(data.decode("utf-8"))
+        except ValueError:
             return None
 
     def put_json(self, kind: str, key: str, value: Any) -> None:
@@ -106,16 +131,34 @@ class Cache:
         self._write(self._path(kind, key, ".json"), json_text.encode("utf-8"))
 
     def get_bytes(self, kind: str, key: str) -> bytes | None:
-        try:
-            return self._path(kind, key, ".bin").read_bytes()
-        except OSError:
-            return None
+        return self._read(self._path(kind, key, ".bin"))
 
     def put_bytes(self, kind: str, key: str, value: bytes) -> None:
         self._write(self._path(kind, key, ".bin"), value)
 
-    def _write(self, path: Path, data: bytes) -> None:
-        """Atomic, and silent on failure: a read-only book still builds, only slower."""
+    def _read(self, path: Path) -> bytes | None:
+        """An entry's value, or None (a miss) unless the file is exactly what _write wrote:
+        a truncated, bit-flipped or hand-edited entry fails its hash, and a special file
+        (a FIFO would block) is never opened."""
+        if not self.usable:
+            return None
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None
+        head, _, payload = data.partition(b"\n")
+        if head != ENTRY_MAGIC + hashlib.sha256(payload).hexdigest().encode():
+            return None
+        return payload
+
+    def _write(self, path: Path, payload: bytes) -> None:
+        """Atomic, and silent on failure: a read-only book still builds, only slower.
+        The value is preceded by its hash (_read checks it)."""
+        if not self.usable:
+            return
+        data = ENTRY_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
             self._ignore_in_git()
@@ -136,6 +179,8 @@ class Cache:
 
     def prune(self, keep: int = PIECES_KEEP) -> None:
         """Drop the least recently written pieces beyond `keep`, so the cache stays bounded."""
+        if not self.usable:
+            return
         with contextlib.suppress(OSError):
             entries = [p for p in self.dir.glob("*/*/*") if p.is_file()]
             if len(entries) > keep:
@@ -147,30 +192,37 @@ class Cache:
 
     def last_build(self, fingerprint: str) -> dict | None:
         """The record of the last build if it had this fingerprint and its outputs are still
-        the files it wrote (same size and modification time), else None."""
+        the files it wrote (same size and modification time), else None. Paths come back
+        absolute; the record keeps them relative to the book, so that a copied or moved book
+        never takes the original's outputs for its own."""
         record = self.get_json("build", "last")
-        if not record or record.get("fingerprint") != fingerprint:
-            return None
-        for output in record["outputs"]:
-            try:
-                stat = Path(output["path"]).stat()
-            except OSError:
+        try:
+            if not record or record.get("fingerprint") != fingerprint:
                 return None
-            if stat.st_size != output["bytes"] or stat.st_mtime_ns != output["mtime_ns"]:
-                return None
-        manifest = record.get("manifest")
-        if manifest and not Path(manifest).is_file():
+            root = self.dir.parent
+            for output in record["outputs"]:
+                output["path"] = str(root / output["path"])
+                stat_ = Path(output["path"]).stat()
+                if stat_.st_size != output["bytes"] or stat_.st_mtime_ns != output["mtime_ns"]:
+                    return None
+            if record.get("manifest"):
+                record["manifest"] = str(root / record["manifest"])
+                if not Path(record["manifest"]).is_file():
+                    return None
+            return record
+        except (OSError, KeyError, TypeError, AttributeError):
             return None
-        return record
 
     def record_build(self, fingerprint: str, outputs: list[dict], findings: list[dict],
                      manifest: Path | None) -> None:
+        root = self.dir.parent
         for output in outputs:
-            stat = Path(output["path"]).stat()
-            output.update(bytes=stat.st_size, mtime_ns=stat.st_mtime_ns)
+            stat_ = Path(output["path"]).stat()
+            output.update(path=os.path.relpath(output["path"], root), bytes=stat_.st_size,
+                          mtime_ns=stat_.st_mtime_ns)
         self.put_json("build", "last", {"fingerprint": fingerprint, "outputs": outputs,
                                         "findings": findings,
-                                        "manifest": str(manifest) if manifest else None})
+                                        "manifest": os.path.relpath(manifest, root) if manifest else None})
 
 
 # ------------------------------------------------------------ chapter ASTs

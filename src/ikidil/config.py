@@ -8,6 +8,7 @@ Each field below documents itself; `ikidil schema` prints this table.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -16,7 +17,10 @@ from typing import Any, Callable
 
 import yaml
 
+from .contain import book_file, check_regular
+from . import yamlsafe
 from .errors import BookError
+from .images import check_image_file
 from .textio import read_text
 
 CONFIG_NAME = "book.yaml"
@@ -76,9 +80,16 @@ class BookConfig:
 # ---- field validators: each takes (value, key) and returns the typed value or raises ValueError
 
 
+# Control characters (an ESC that recolours a terminal, a form feed): not text, and not
+# allowed in XML, so an EPUB holding one is broken. Tab and line feed are whitespace.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _str(value, key):
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a non-empty text")
+    if (bad := _CONTROL.search(value)) is not None:
+        raise ValueError(f"holds the control character U+{ord(bad.group()):04X}: remove it")
     return value.strip()
 
 
@@ -105,6 +116,18 @@ def _lang_text(value, key):
     return {_lang(k, key): _str(v, f"{key}.{k}") for k, v in value.items()}
 
 
+MAX_TITLE = 500            # characters of a title or subtitle (a cover and a title page, not a chapter)
+
+
+def _title(value, key):
+    texts = _lang_text(value, key)
+    for text in texts.values():
+        if len(text) > MAX_TITLE:
+            raise ValueError(f"is {len(text):,} characters long, more than {MAX_TITLE}: "
+                             "shorten it (the rest can go into the subtitle or a preface)")
+    return texts
+
+
 def _str_list(value, key):
     if isinstance(value, str):
         value = [value]
@@ -122,15 +145,38 @@ def _identifier(value, key):
     return value.lower()
 
 
+LAST_DATE = dt.date(2107, 12, 31)      # an EPUB is a zip, whose file times end in 2107
+
+
 def _date(value, key):
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(_str(value, key))
-    except (TypeError, ValueError):
-        raise ValueError("must be a date written YYYY-MM-DD") from None
+        value = value.date()
+    if not isinstance(value, dt.date):
+        text = str(value).strip()
+        try:
+            value = dt.date.fromisoformat(text)
+        except (TypeError, ValueError):
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(f"'{text}' is not a day of the calendar") from None
+            raise ValueError("must be a date written YYYY-MM-DD") from None
+    if value > LAST_DATE:
+        raise ValueError(f"{value.isoformat()} is after {LAST_DATE.isoformat()}, the last date an EPUB can carry")
+    return value
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, except that a timestamp that is no real date (2026-02-30, year 0)
+    stays text, so that `_date` reports it with its key and line rather than YAML raising
+    a bare ValueError."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def _choice(options):
@@ -167,8 +213,11 @@ def _ratio_band(value, key):
 
 def _css_length(value, key):
     value = _str(str(value), key)
-    if not re.fullmatch(r"\d+(\.\d+)?(mm|in|pt|cm)", value):
+    match = re.fullmatch(r"(\d{1,4}(?:\.\d{1,4})?)(mm|in|pt|cm)", value)
+    if not match:
         raise ValueError("must be a length such as 3mm or 0.125in")
+    if float(match.group(1)) * {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72}[match.group(2)] > 25:
+        raise ValueError(f"{value} is more than 25mm: a bleed is a few millimetres (3mm, 0.125in)")
     return value
 
 
@@ -187,8 +236,8 @@ class Field:
 
 
 SCHEMA: dict[str, Field] = {
-    "title": Field(_lang_text, "Book title per language: {tr: ..., en: ...}", required=True),
-    "subtitle": Field(_lang_text, "Subtitle per language (optional)"),
+    "title": Field(_title, "Book title per language: {tr: ..., en: ...}", required=True),
+    "subtitle": Field(_title, "Subtitle per language (optional)"),
     "creator": Field(_str_list, "Author(s); leave out when the book has no named author"),
     "language": Field(_lang, "Source language of manuscript/ (default tr)"),
     "translations": Field(_lang_list, "Languages under translations/ (default [en])"),
@@ -214,28 +263,18 @@ SCHEMA: dict[str, Field] = {
 
 def find_config(start: Path) -> Path:
     path = start / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise BookError(f"no {CONFIG_NAME} here", file=start,
                         hint="run ikidil in a book's folder, pass --book DIR, or create one with: ikidil new DIR")
+    check_regular(path, start, CONFIG_NAME)       # (a link out of the book would be read, and echoed)
     return path
 
 
 def load_config(root: Path) -> BookConfig:
     path = find_config(root)
     text = read_text(path)
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise BookError(f"malformed YAML: {problem}", file=path,
-                        line=mark.line + 1 if mark else None,
-                        hint="check indentation and quoting; texts with ':' need quotes") from None
+    data, node = yamlsafe.load_with_node(text, path, "YAML", "check indentation and quoting; texts with ':' need quotes",
+                                         loader=_Loader)
     if not isinstance(data, dict):
         raise BookError(f"{CONFIG_NAME} must be a mapping of keys to values", file=path, line=1,
                         hint="see README, 'book.yaml'")
@@ -266,26 +305,38 @@ def load_config(root: Path) -> BookConfig:
             values[key] = _expand_any_language(values[key], (language, *translations))
     if language not in values["title"]:
         raise BookError(f"'title' has no {language} (source language) entry", file=path, line=lines.get("title"))
+    # Every file book.yaml names lies inside the book (contain.py): a stranger's book.yaml
+    # may not pull /etc/passwd or ../private.yaml into the outputs or into a message.
     if "bibliography" in values:
-        values["bibliography"] = root / values["bibliography"]
+        values["bibliography"] = book_file(root, values["bibliography"], "bibliography file", path,
+                                           lines.get("bibliography"),
+                                           "fix 'bibliography' in book.yaml or create the file")
     if "glossary" in values:
-        values["glossary"] = root / values["glossary"]
-        if not values["glossary"].is_file():
-            raise BookError(f"glossary file '{values['glossary'].name}' not found", file=path,
-                            line=lines.get("glossary"), hint="fix the path or remove the 'glossary' key")
-    elif (root / "glossary.yaml").is_file():
-        values["glossary"] = root / "glossary.yaml"
+        values["glossary"] = book_file(root, values["glossary"], "glossary file", path, lines.get("glossary"),
+                                       "fix the path or remove the 'glossary' key")
+    elif os.path.lexists(root / "glossary.yaml"):
+        values["glossary"] = book_file(root, "glossary.yaml", "glossary file", path, None,
+                                       "fix the path or remove the 'glossary' key")
     if "cover" in values:
-        values["cover"] = root / values["cover"]
-        if not values["cover"].is_file():
-            raise BookError(f"cover image '{data['cover']}' not found", file=path, line=lines.get("cover"),
-                            hint="give the image's path relative to book.yaml, or remove 'cover' for a typographic cover")
+        values["cover"] = book_file(root, values["cover"], "cover image", path, lines.get("cover"),
+                                    "give the image's path relative to book.yaml, or remove 'cover' "
+                                    "for a typographic cover")
+        check_image_file(values["cover"], data["cover"], path, lines.get("cover"))
+    if "csl" in values and _names_a_file(root, values["csl"]):
+        book_file(root, values["csl"], "CSL style", path, lines.get("csl"),
+                  "name a style shipped with ikidil (e.g. chicago-notes-bibliography) or a .csl file in the book")
     order = values.get("bilingual_order") or (language, *translations)
     values["bilingual_order"] = order
     if sorted(order) != sorted((language, *translations)):
         raise BookError("'bilingual_order' must list every language of the book once",
                         file=path, line=lines.get("bilingual_order"))
     return BookConfig(root=root, lines=lines, **values)
+
+
+def _names_a_file(root: Path, csl: str) -> bool:
+    """A `csl:` value is a file of the book when it looks like a path or such a file (or
+    link) exists; otherwise it names a style shipped with ikidil (transform.resolve_csl)."""
+    return "/" in csl or "\\" in csl or os.path.lexists(root / csl)
 
 
 def _expand_any_language(texts: dict[str, str], langs: tuple[str, ...]) -> dict[str, str]:

@@ -3,7 +3,11 @@ what is wrong and what to do. The CLI prints it as one line, without a traceback
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class BookError(Exception):
@@ -28,7 +32,9 @@ class BookError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         where = self.location()
-        return f"{where}: {text}" if where else text
+        # Control characters from a file name or a quoted text (an ESC sequence) would act on
+        # the terminal the message is printed on: shown escaped instead.
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", f"{where}: {text}" if where else text)
 
 
 def display_path(path: str | Path) -> str:

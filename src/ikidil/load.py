@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import untrusted
+from . import contain, limits, untrusted
 from .cache import read_markdown_cached, read_markdown_cached_many
 from .ast import stringify
 from .bibliography import Bibliography, load_bibliography
@@ -22,6 +22,9 @@ from .errors import BookError, display_path
 from .textio import read_text
 
 CHAPTER_GLOB = "*.md"
+# A chapter's file name gives its ids and its file in the EPUB: no spaces, no leading dash
+# (an option to a tool), nothing an XML id or a URL would have to escape.
+SAFE_CHAPTER_NAME = re.compile(r"[^\W_][\w.-]{0,100}\.md")
 LARGE_CHAPTER = 1_000_000   # bytes; reading larger chapters is reported (--verbose) as progress
 log = logging.getLogger("ikidil")
 
@@ -148,7 +151,9 @@ def load_languages(book: Book, languages, jobs: int | None = None) -> Book:
     wanted = [(lang, config.manuscript_dir(lang) / name) for lang in languages for name in names]
     present = []
     for lang, path in wanted:
-        if path.is_file():
+        if os.path.lexists(path):
+            # A link out of the book, a FIFO (blocks the read forever), a device: refused.
+            contain.check_regular(path, root, "chapter file")
             present.append((lang, path))
         else:
             missing.setdefault(lang, []).append(path.name)
@@ -197,6 +202,12 @@ def chapter_order(config: BookConfig) -> list[str]:
             raise BookError(f"chapter '{twice[0]}' is listed twice in 'chapters'",
                             file=config.root / "book.yaml", line=config.line_of("chapters"),
                             hint="list each chapter file once")
+    for name in names:
+        if not SAFE_CHAPTER_NAME.fullmatch(name):
+            raise BookError(f"chapter file name '{name}' is not usable: it becomes the chapter's id and "
+                            "file name in the e-book", file=folder / name,
+                            hint="use letters, digits, '-', '_' and '.', starting with a letter or digit, "
+                                 "e.g. 02-second-chapter.md")
     if not names:
         raise BookError("the book has no chapters", file=folder,
                         hint="add a Markdown file such as manuscript/01-introduction.md")
@@ -228,7 +239,16 @@ def load_chapter(path: Path, lang: str, bibliography: Bibliography, root: Path |
     """Read, parse and vet one chapter. `root` is the book's folder: images must lie inside it
     (default: the folder above manuscript/ or translations/<lang>/)."""
     root = root or _book_root_of(path, lang)
+    contain.check_regular(path, root, "chapter file")
     source = _chapter_text(path)
+    doc, warnings = read_markdown_cached(source, path, root)
+    return _vet_chapter(path, lang, source, doc, warnings, bibliography, root)
+
+
+def vet_text(source: str, path: Path, lang: str, bibliography: Bibliography, root: Path) -> Chapter:
+    """A chapter's new text (an import's), vetted as load_chapter would vet the file, before
+    it is written to `path`."""
+    limits.check_source(source, path)
     doc, warnings = read_markdown_cached(source, path, root)
     return _vet_chapter(path, lang, source, doc, warnings, bibliography, root)
 
@@ -238,6 +258,7 @@ def _chapter_text(path: Path) -> str:
     if size > LARGE_CHAPTER:
         log.info("reading %s (%.1f MB)", display_path(path), size / 1e6)
     source = read_text(path)
+    limits.check_source(source, path)
     if not source.strip():
         raise BookError("chapter is empty", file=path, line=1,
                         hint="write the chapter, or remove the file")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-import yaml
+from . import yamlsafe
 
 from .align import ChapterAlignment
 from .ast import transform
@@ -95,25 +95,27 @@ def lock_path(folder: Path) -> Path:
     return folder / LOCK_NAME
 
 
+def _number(value) -> int:
+    """A block number: a whole number from 1 (`.inf`, 2.5, -1 or a text are not)."""
+    if type(value) is not int or value < 1:
+        raise ValueError(f"block number {value!r} is not a whole number from 1")
+    return value
+
+
 def load_lock(folder: Path) -> Lock:
     """The lock of one translation folder; `exists` is False when there is none yet."""
     path = lock_path(folder)
     if not path.is_file():
         return Lock(path, exists=False)
-    try:
-        data = yaml.safe_load(read_text(path))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BookError(f"malformed lockfile: {getattr(exc, 'problem', None) or exc}", file=path,
-                        line=mark.line + 1 if mark else None,
-                        hint="resolve merge conflicts, or rewrite it with: ikidil status --accept") from None
+    data = yamlsafe.load(read_text(path), path, "lockfile",
+                         "resolve merge conflicts, or rewrite it with: ikidil status --accept")
     chapters: dict[str, list[LockEntry]] = {}
     try:
         if data.get("version") != LOCK_VERSION:
             raise ValueError(f"unknown version {data.get('version')!r}")
         for name, entries in (data.get("chapters") or {}).items():
-            chapters[str(name)] = [LockEntry(int(e["block"]), int(e["source"]), str(e["hash"]), str(e.get("text", "")))
-                                   for e in entries or []]
+            chapters[str(name)] = [LockEntry(_number(e["block"]), _number(e["source"]), str(e["hash"]),
+                                             str(e.get("text", ""))) for e in entries or []]
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise BookError(f"lockfile is not an ikidil lock ({exc})", file=path, line=1,
                         hint="rewrite it with: ikidil status --accept") from None

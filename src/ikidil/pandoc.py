@@ -51,6 +51,7 @@ class Warning:
     line: int | None
 
 
+MESSAGE_MAX = 200        # characters of Pandoc's error message passed on
 _WARNING = re.compile(r"^\[WARNING\] (?P<message>.*)$")
 _AT_LINE = re.compile(r"\bat line (\d+) column \d+")
 
@@ -103,6 +104,8 @@ def run_with_warnings(args: list[str], stdin: str | None = None, source: Path | 
             stdout, stderr = proc.communicate(stdin)
     if proc.returncode != 0:
         message = (stderr.strip().splitlines() or ["pandoc failed"])[-1]
+        if len(message) > MESSAGE_MAX:       # (one line, and never a whole file quoted back)
+            message = message[:MESSAGE_MAX] + "…"
         raise BookError(f"pandoc: {message}", file=source)
     warnings = []
     for line in stderr.splitlines():

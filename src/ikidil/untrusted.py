@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from . import images, limits
 from .ast import transform, walk
+from .config import LANG_RE
 from .errors import BookError, display_path
 from .pandoc import Warning as PandocWarning
 
@@ -44,6 +46,7 @@ class Located:
     """Finds the line of a piece of text in a chapter, searching from a block's line."""
     source: str
     path: Path
+    notes: int = 0          # footnotes seen so far in the chapter (limits.MAX_NOTES)
 
     def line(self, needle: str, start: int) -> int:
         lines = self.source.split("\n")
@@ -93,13 +96,13 @@ def check_pandoc_warnings(warnings: list[PandocWarning], path: Path) -> None:
 def _raw_html(node: dict, where: Located, line: int) -> None:
     fmt, text = node["c"]
     line = where.line(text, line)
-    if fmt != "html" or _is_active(text):
-        tag = _first_tag(text)
+    if fmt != "html" or is_active(text):
+        tag = first_tag(text)
         raise where.error(f"raw HTML {tag} is not allowed: it could run code or fetch files in the e-book",
                           line, "remove it; write the text in Markdown")
     if not text.lstrip().startswith("<!--"):
         log.warning("%s:%d: warning: raw HTML %s removed (write it in Markdown, e.g. *italic*, **bold**)",
-                    display_path(where.path), line, _first_tag(text))
+                    display_path(where.path), line, first_tag(text))
 
 
 def _strip_raw(node: dict, where: Located, line: int):
@@ -109,13 +112,13 @@ def _strip_raw(node: dict, where: Located, line: int):
     return None
 
 
-def _is_active(html: str) -> bool:
+def is_active(html: str) -> bool:
     if _HANDLER.search(html):
         return True
     return any(match.group(1).lower() in ACTIVE_TAGS for match in _TAG.finditer(html))
 
 
-def _first_tag(html: str) -> str:
+def first_tag(html: str) -> str:
     match = _TAG.search(html)
     return f"<{match.group(1)}>" if match else repr(html[:20])
 
@@ -135,7 +138,28 @@ def _check_elements(block: dict, where: Located, line: int, root: Path) -> bool:
                 if key.lower() not in ALLOWED_ATTRIBUTES and not key.lower().startswith("data-"):
                     raise where.error(f"attribute '{key}' is not allowed", where.line(key, line),
                                       f"remove it; allowed: {', '.join(sorted(ALLOWED_ATTRIBUTES))}, data-*")
-        if kind == "Link":
+                if key.lower() == "lang" and not LANG_RE.match(value):
+                    raise where.error(f"lang='{value[:40]}' is not a language tag", where.line(key, line),
+                                      "write a tag such as en, tr or de-AT")
+                if key.lower() == "dir" and value not in ("ltr", "rtl", "auto"):
+                    raise where.error(f"dir='{value[:40]}' is not a direction", where.line(key, line),
+                                      "write ltr, rtl or auto")
+        if kind == "Note":
+            where.notes += 1
+            limits.check_notes(where.notes, where.path, line)
+            if any(inner["t"] == "Note" for inner in walk(content) if inner is not node):
+                raise where.error("a footnote inside a footnote", where.line("^[", line),
+                                  "move the inner note's text into the outer note, e.g. in parentheses")
+        elif kind == "Math":
+            # No renderer of ikidil's typesets TeX (WeasyPrint has no MathML): it would print raw.
+            raise where.error(f"TeX math '{content[1][:40]}' cannot be typeset", where.line("$", line),
+                              "write the formula as text or an image; write \\$ for a dollar sign")
+        elif kind == "Table" and len(content[2]) > limits.MAX_TABLE_COLUMNS:
+            raise where.error(f"table of {len(content[2])} columns: at most {limits.MAX_TABLE_COLUMNS} fit "
+                              "a page", line, "split it into narrower tables, or make it an image")
+        elif kind in ("Code", "CodeBlock"):
+            limits.check_code(content[1], where.path, where.line(content[1][:30], line))
+        elif kind == "Link":
             _check_link(content[2][0], where, line)
         elif kind == "Image":
             _check_image(content[2][0], where, line, root)
@@ -170,9 +194,12 @@ def _check_image(url: str, where: Located, line: int, root: Path) -> None:
     if relative.is_absolute() or not target.is_relative_to(root.resolve()):
         raise where.error(f"image '{url}' is outside the book's folder",
                           at, "copy it into the book, e.g. images/, and use a path relative to book.yaml")
-    if not target.is_file():
+    if not target.exists():
         raise where.error(f"image '{url}' does not exist", at,
                           "image paths are relative to the book's folder, where book.yaml is: fix the path or add the file")
+    if not target.is_file():        # a folder, a FIFO (reading it blocks), a device
+        raise where.error(f"image '{url}' is not a regular file", at, "link an image file")
+    images.check_image_file(target, url, where.path, at)
 
 
 def _check_note_marks(text: str, where: Located, line: int) -> None:

@@ -29,7 +29,8 @@ from lxml import etree
 
 from .align import align_chapter
 from .errors import BookError
-from .load import Book, Chapter
+from . import untrusted
+from .load import Book, Chapter, vet_text
 from .lock import LockEntry, State, block_hash, block_states, first_words, load_lock, write_lock
 from .outputs import write_bytes_atomic
 
@@ -268,21 +269,33 @@ def import_xliff(book: Book, xliff: Path) -> ImportResult:
         raise BookError(f"XLIFF target language '{lang}' is not a translation language of this book",
                         file=xliff, line=root.sourceline, hint=f"the book translates into {', '.join(config.translations)}")
     result = ImportResult([], 0, 0, [])
+    # Atomic: the whole file is read and every new chapter text vetted as a chapter (raw
+    # HTML, notes, limits: what a build would refuse) before the first byte is written.
+    writes: list[tuple[Path, bytes, Chapter, set[int]]] = []
+    seen_files: set[str] = set()
     for file_el in root.iter(X + "file"):
         name = Path(file_el.get("original", "")).name
         source = book.chapter(config.language, name)
         if source is None:
             raise BookError(f"XLIFF file '{file_el.get('original')}' is not a chapter of this book",
                             file=xliff, line=file_el.sourceline, hint="export again from this book")
+        if name in seen_files:
+            raise BookError(f"XLIFF holds chapter '{name}' twice", file=xliff, line=file_el.sourceline,
+                            hint="keep one <file> per chapter: export again from this book")
+        seen_files.add(name)
         targets, done = _targets(file_el, source, xliff, result)
         path = config.manuscript_dir(lang) / name
         before = path.read_bytes() if path.is_file() else None
         text = _apply(source, book.chapter(lang, name), targets)
         data = text.encode("utf-8")
         if data != before:
-            write_bytes_atomic(path, data)
-            result.changed.append(path)
-            result.accepted += _record_in_lock(book, lang, source, path, done)
+            vet_text(text, path, lang, book.bibliography, book.root)
+            writes.append((path, data, source, done))
+    for path, data, source, done in writes:
+        write_bytes_atomic(path, data)
+        result.changed.append(path)
+    for path, _, source, done in writes:
+        result.accepted += _record_in_lock(book, lang, source, path, done)
     return result
 
 
@@ -329,14 +342,19 @@ def _targets(file_el, source: Chapter, xliff: Path, result: ImportResult) -> tup
     (for the current source: a unit exported from an older source is not marked done)."""
     found: dict[int, str] = {}
     done: set[int] = set()
+    seen: set[int] = set()
     for unit in file_el.iter(X + "unit"):
         result.units += 1
         uid = unit.get("id", "")
-        match = re.fullmatch(r"b(\d+)", uid)
+        match = re.fullmatch(r"b(\d{1,9})", uid)
         if not match or not 1 <= int(match.group(1)) <= len(source.blocks):
             raise BookError(f"unit '{uid}' matches no block of {source.name}", file=xliff,
                             line=unit.sourceline, hint="the source changed since the export: export again")
         index = int(match.group(1)) - 1
+        if index in seen:
+            raise BookError(f"unit '{uid}' of {source.name} appears twice", file=xliff, line=unit.sourceline,
+                            hint="keep one unit per block: one of them would silently overwrite the other")
+        seen.add(index)
         data = {d.get("id"): d.text or "" for d in unit.iter(X + "data")}
         target = unit.find(f"{X}segment/{X}target")
         if target is None:
@@ -344,6 +362,10 @@ def _targets(file_el, source: Chapter, xliff: Path, result: ImportResult) -> tup
         text = _text_of(target, data, uid)
         if not text.strip():
             continue
+        if untrusted.is_active(text):
+            raise BookError(f"unit '{uid}' of {source.name}: the target holds markup that could run or fetch "
+                            f"({untrusted.first_tag(text)})", file=xliff, line=target.sourceline,
+                            hint="translate the text only; write formatting as Markdown")
         recorded = unit.findtext(f"{MDA}metadata/{MDA}metaGroup/{MDA}meta[@type='source-hash']")
         current = recorded == block_hash(source.blocks[index])
         if recorded and not current:

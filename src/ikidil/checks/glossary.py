@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import yamlsafe
 from ..errors import BookError
 from ..facts import lower_words
 from ..textio import read_text
@@ -34,13 +35,7 @@ def load_glossary(path: Path | None, lang: str, translations: tuple[str, ...]) -
     if path is None:
         return []
     text = read_text(path)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BookError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}", file=path,
-                        line=mark.line + 1 if mark else None,
-                        hint="write one `source term: translation` per line") from None
+    node = yamlsafe.compose(text, path, "YAML", "write one `source term: translation` per line")
     if node is None:
         return []
     if not isinstance(node, yaml.MappingNode):

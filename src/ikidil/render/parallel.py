@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from .. import interrupt, lifetime
+from .. import interrupt, lifetime, limits
 from ..cache import Cache, digest, tool_versions
 
 PART_SCHEME = "ikidil-part:"
@@ -325,7 +325,8 @@ def _report(index: int, pages: int) -> None:
 def _layout_job(job: Job) -> Laid:
     try:
         began = time.perf_counter()
-        laid = _layout(job)
+        with limits.layout_budget(lambda: _chapter_file(job)):
+            laid = _layout(job)
         gc.collect()
         if os.environ.get("IKIDIL_TIMING"):
             print(f"part {job.index}: {laid.pages} pages, {_SHARED.renders} renders, {time.perf_counter() - began:.2f} s, pid {os.getpid()}", file=sys.stderr)
@@ -335,6 +336,16 @@ def _layout_job(job: Job) -> Laid:
             _SHARED.failed.value = 1
             _SHARED.condition.notify_all()
         raise
+
+
+def _chapter_file(job: Job) -> Path | None:
+    """The source chapter a part lays out (its first chapter section's id is ch-<file stem>)."""
+    import re
+    match = re.search(r'<section[^>]*\bid="ch-([^"]+)"', job.html)
+    if match is None:
+        return None
+    path = job.book.config.manuscript_dir(job.book.config.language) / f"{match.group(1)}.md"
+    return path if path.is_file() else None
 
 
 def _layout(job: Job) -> Laid:
@@ -784,11 +795,12 @@ def _resources_key(book, variant: str) -> str:
     """What a part's pages depend on besides its HTML: the page set-up and the book's other
     files (images, fonts); chapter texts are in the HTML already."""
     from . import pdf
-    from ..cache import input_files
+    from ..cache import fingerprint_bytes, input_files
     parts = [repr(pdf.page_setup(book, variant))]
+    inside = os.path.realpath(book.root)
     for path in input_files(book.root):
-        if path.suffix != ".md":
-            parts += [path.relative_to(book.root).as_posix(), path.read_bytes()]
+        if path.suffix != ".md":        # (a FIFO or a link out is not read: fingerprint_bytes)
+            parts += [path.relative_to(book.root).as_posix(), fingerprint_bytes(path, inside)]
     return digest(*parts)
 
 
@@ -895,9 +907,14 @@ class Merger:
         _share_fonts(out, unions)
         with atomic_path(target) as tmp:
             # deterministic_id: the /ID's second half from the content, not at random (qpdf's
-            # default); the first half stays the edition's identifier.
-            out.save(tmp, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            # default); the first half stays the edition's identifier. Saved to memory, then
+            # written by Python: qpdf writing a file that fails (a full disk) aborts the whole
+            # process from C++ (exit 134, workers and staging left behind); Python's write
+            # raises an OSError, a clear error.
+            saved = io.BytesIO()
+            out.save(saved, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                      deterministic_id=True)
+            tmp.write_bytes(saved.getbuffer())
         if not lifetime.done_with(self.sources):
             for pdf in self.sources:
                 pdf.close()
