@@ -84,7 +84,7 @@ def write_book(root: Path, source: str, target: str, cases: list[dict], extra_ya
 
 
 def findings_per_case(corpus) -> list[tuple[dict, set[str]]]:
-    sys.path.insert(0, str(REPO / "src"))
+    sys.path.append(str(REPO / "src"))          # PYTHONPATH first: another ikidil may be measured
     from ikidil.checks import run_checks
     from ikidil.load import load_book
     out = []
