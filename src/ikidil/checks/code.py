@@ -41,7 +41,7 @@ TEXT_CLASSES = frozenset("text txt plain plaintext output none prose".split())
 
 _STRING = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
                      r"|`(?:[^`\\\n]|\\.)*`")
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+_TOKEN = re.compile(r'"…"|\w+|[^\w\s]')
 
 
 def tokens(code: str, comments: tuple[str, ...]) -> list[str]:
@@ -49,7 +49,7 @@ def tokens(code: str, comments: tuple[str, ...]) -> list[str]:
     Comments and strings are read in one scan, left to right, so a `#` inside a string
     is no comment and a quote inside a comment opens no string."""
     pattern = re.compile("|".join((*comments, _STRING.pattern)), re.DOTALL) if comments else _STRING
-    kept = pattern.sub(lambda m: ' "" ' if m.group()[:1] in "\"'`" else " ", code)
+    kept = pattern.sub(lambda m: ' "…" ' if m.group()[:1] in "\"'`" else " ", code)
     return _TOKEN.findall(kept)
 
 
