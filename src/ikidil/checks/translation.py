@@ -3,6 +3,7 @@ dates and names, balanced quotations, a plausible length, and real translation."
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 
@@ -79,8 +80,8 @@ def proper_names(pair, ctx):
         added = [n for n in facts.names(facts.outside_parentheses(target), ctx.lang)
                  if n in src_vocab.set and n not in exempt] if pair.target.kind != "Header" else []
         if added:
-            source_words = facts.vocabulary(source, ctx.source_lang, table)
-            added = sorted(n for n in added if n not in source_words)
+            source_words = _sorted(facts.vocabulary(source, ctx.source_lang, table))
+            added = sorted(n for n in added if not _has_name(source_words, n, ctx.source_lang))
         if lost:
             yield f"{_where(where)}name(s) of the source missing from the translation: {', '.join(lost)}"
         if added:
@@ -109,10 +110,15 @@ def _sorted(words) -> _Vocabulary:
 
 
 def _has_name(vocab: _Vocabulary, name: str, lang: str) -> bool:
+    """Whether a word of `vocab` (folded words of a text in `lang`) is the name, or the
+    name with an ending: a case ending in an agglutinative language, a plural (-s, -es)
+    in another (`Promise'leri` is the word of a source that says `promises`)."""
     if name in vocab.set:
         return True
-    if facts.base(lang) not in AGGLUTINATIVE or len(name) < 3:
+    if len(name) < 3:
         return False
+    if facts.base(lang) not in AGGLUTINATIVE:
+        return any(w in vocab.set for w in (name + "s", name + "es"))
     stems = {name}
     if name[-1] in _SOFTENED:
         stems.add(name[:-1] + _SOFTENED[name[-1]])
@@ -186,11 +192,20 @@ def untranslated(pair, ctx):
                 yield "the heading is the source's, untranslated: translate it"
         elif _translatable(target, 2):
             yield "translation is the source text itself: translate it"
-    elif reads_as(target, ctx.source_lang, ctx.lang) or (
+    elif reads_as(_unquoted(target), ctx.source_lang, ctx.lang) or (
             facts.base(ctx.lang) != "tr" and facts.base(ctx.source_lang) == "tr"
             and len(facts.words_of(target)) >= MIN_WORDS_TO_JUDGE_LANGUAGE and _looks_turkish(target)):
         name = _LANGUAGE_NAMES.get(facts.base(ctx.source_lang), ctx.source_lang)
         yield f"translation reads as {name}, the source's language: translate it"
+
+
+_QUOTED = re.compile(r'“[^“”]*”|"[^"]*"|«[^«»]*»|„[^„“]*“')
+
+
+def _unquoted(text: str) -> str:
+    """The text without its quotations: a title or a saying quoted in the original
+    language (`Blog Alıntı: "So what does the architecture…"`) is no untranslated text."""
+    return _QUOTED.sub(" ", text) if any(q in text for q in '“"«„') else text
 
 
 def _translatable(text: str, at_least: int = 1) -> bool:
