@@ -81,7 +81,7 @@ def proper_names(pair, ctx):
                  if n in src_vocab.set and n not in exempt] if pair.target.kind != "Header" else []
         if added:
             source_words = _sorted(facts.vocabulary(source, ctx.source_lang, table))
-            added = sorted(n for n in added if not _has_name(source_words, n, ctx.source_lang))
+            added = sorted(n for n in added if not _has_name(source_words, n, ctx.source_lang, plurals=True))
         if lost:
             yield f"{_where(where)}name(s) of the source missing from the translation: {', '.join(lost)}"
         if added:
@@ -109,16 +109,17 @@ def _sorted(words) -> _Vocabulary:
     return _Vocabulary(words)
 
 
-def _has_name(vocab: _Vocabulary, name: str, lang: str) -> bool:
+def _has_name(vocab: _Vocabulary, name: str, lang: str, plurals: bool = False) -> bool:
     """Whether a word of `vocab` (folded words of a text in `lang`) is the name, or the
-    name with an ending: a case ending in an agglutinative language, a plural (-s, -es)
-    in another (`Promise'leri` is the word of a source that says `promises`)."""
+    name with an ending: a case ending in an agglutinative language; with `plurals`, a
+    plural (-s, -es) in another (`Promise'leri` is the word of a source that says
+    `promises`: a term, not a name the translation added)."""
     if name in vocab.set:
         return True
     if len(name) < 3:
         return False
     if facts.base(lang) not in AGGLUTINATIVE:
-        return any(w in vocab.set for w in (name + "s", name + "es"))
+        return plurals and any(w in vocab.set for w in (name + "s", name + "es"))
     stems = {name}
     if name[-1] in _SOFTENED:
         stems.add(name[:-1] + _SOFTENED[name[-1]])
