@@ -85,13 +85,16 @@ def write_book(root: Path, source: str, target: str, cases: list[dict], extra_ya
 
 def findings_per_case(corpus) -> list[tuple[dict, set[str]]]:
     sys.path.append(str(REPO / "src"))          # PYTHONPATH first: another ikidil may be measured
-    from ikidil.checks import run_checks
+    from ikidil.checks import RULES, run_checks
     from ikidil.load import load_book
     out = []
     for (source, target), cases in corpus.items():
         with tempfile.TemporaryDirectory(prefix="ikidil-qa-") as tmp:
             root = Path(tmp) / "book"
-            chapters = write_book(root, source, target, cases)
+            # Opt-in rules (M001…) are measured too: that is how they earn a default.
+            opt_in = sorted(code for code, rule in RULES.items() if not rule.default)
+            extra = "checks: {" + ", ".join(f"{code}: warning" for code in opt_in) + "}\n" if opt_in else ""
+            chapters = write_book(root, source, target, cases, extra)
             report = run_checks(load_book(root))
             codes: dict[str, set[str]] = defaultdict(set)
             messages: dict[str, list[str]] = defaultdict(list)
@@ -105,10 +108,13 @@ def findings_per_case(corpus) -> list[tuple[dict, set[str]]]:
     return out
 
 
-def score(results) -> dict:
+def score(results, opt_in: set[str] = frozenset()) -> dict:
+    """Per rule, and overall for the rules on by default (`opt_in` rules are scored on
+    their own: they run only when a book turns them on)."""
     tp, fp = defaultdict(int), defaultdict(int)
     caught, claimed = defaultdict(int), defaultdict(int)
-    for case, codes in results:
+    for case, all_codes in results:
+        codes = all_codes - set(opt_in)
         allowed = ({case["catch"], *case["also"]} - {"none"}) if case["label"] == "slip" else set()
         for code in codes:
             if code in allowed:
@@ -117,14 +123,27 @@ def score(results) -> dict:
                 fp[code] += 1
         if case["label"] == "slip" and case["catch"] != "none":
             claimed[case["catch"]] += 1
-            caught[case["catch"]] += case["catch"] in codes
+            caught[case["catch"]] += case["catch"] in codes and case["catch"] not in opt_in
+    for case, all_codes in results:       # the opt-in rules, each on its own
+        allowed = ({case["catch"], *case["also"]} - {"none"}) if case["label"] == "slip" else set()
+        for code in all_codes & set(opt_in):
+            if code in allowed:
+                tp[code] += 1
+            else:
+                fp[code] += 1
+        if case["label"] == "slip" and case["catch"] in opt_in:
+            caught[case["catch"]] += case["catch"] in all_codes
     rules = {}
-    for code in sorted(set(tp) | set(fp) | set(claimed)):
+    for code in sorted(set(tp) | set(fp) | set(claimed) | set(opt_in)):
         found = tp[code] + fp[code]
         rules[code] = {"precision": round(tp[code] / found, 3) if found else 1.0,
                        "recall": round(caught[code] / claimed[code], 3) if claimed[code] else None,
                        "true_positives": tp[code], "false_positives": fp[code],
-                       "slips": claimed[code], "caught": caught[code]}
+                       "slips": claimed[code], "caught": caught[code], "default": code not in opt_in}
+    tp = {k: v for k, v in tp.items() if k not in opt_in}
+    fp = {k: v for k, v in fp.items() if k not in opt_in}
+    caught = {k: v for k, v in caught.items() if k not in opt_in}
+    claimed = {k: v for k, v in claimed.items() if k not in opt_in}
     found = sum(tp.values()) + sum(fp.values())
     faithful = [codes for case, codes in results if case["label"] == "faithful"]
     slips = [case for case, _ in results if case["label"] == "slip"]
@@ -133,7 +152,7 @@ def score(results) -> dict:
                "cases": len(results), "faithful": len(faithful),
                "faithful_with_findings": sum(1 for codes in faithful if codes),
                "slips": len(slips), "slips_claimed": sum(claimed.values()),
-               "slips_unclaimed": sum(1 for c in slips if c["catch"] == "none")}
+               "slips_unclaimed": sum(1 for c in slips if c["catch"] == "none" or c["catch"] in opt_in)}
     return {"overall": overall, "rules": rules}
 
 
@@ -143,12 +162,14 @@ def main(argv=None) -> int:
     parser.add_argument("--verbose", "-v", action="store_true", help="list every false alarm and missed slip")
     args = parser.parse_args(argv)
     results = findings_per_case(load_corpus())
-    scores = score(results)
+    sys.path.append(str(REPO / "src"))
+    from ikidil.checks import RULES
+    scores = score(results, {code for code, rule in RULES.items() if not rule.default})
     print(f"{'rule':<6}{'precision':>10}{'recall':>8}{'TP':>5}{'FP':>5}{'slips':>7}")
     for code, r in scores["rules"].items():
         recall = f"{r['recall']:.2f}" if r["recall"] is not None else "–"
         print(f"{code:<6}{r['precision']:>10.2f}{recall:>8}{r['true_positives']:>5}{r['false_positives']:>5}"
-              f"{r['slips']:>7}")
+              f"{r['slips']:>7}{'' if r['default'] else '  (opt-in: not in overall)'}")
     o = scores["overall"]
     print(f"overall precision {o['precision']:.3f}, recall {o['recall']:.3f}: {o['cases']} cases, "
           f"{o['faithful']} faithful ({o['faithful_with_findings']} with a finding), {o['slips']} slips "

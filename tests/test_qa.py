@@ -223,3 +223,28 @@ def test_the_qa_corpus_meets_its_targets(tmp_path):
         assert rule["recall"] is None or rule["recall"] >= 0.95, (code, rule)
     # Both directions are measured.
     assert {path.stem for path in (REPO / "tests/qa_corpus").glob("*.yaml")} >= {"en-tr", "tr-en"}
+
+
+# ---- 8. meaning: opt-in rules, measured ------------------------------------------------------
+
+def test_negation_and_quantifier_rules_are_opt_in(tmp_path):
+    cases = [("Do not commit the build folder: it is not part of the book.",
+              "Derleme klasörünü kaydedin: kitabın bir parçasıdır."),
+             ("Some readers skip the notes.", "Tüm okurlar notları atlar.")]
+    root = book_of(tmp_path, "en", "tr", cases)
+    assert codes(root) == []                                   # not run by default
+    config = root / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "checks: {M001: warning, M002: error}\n",
+                      encoding="utf-8")
+    found = {(f.code, f.severity.value, f.chapter) for f in run_checks(load_book(root)).findings if f.code != "S002"}
+    assert found == {("M001", "warning", "001-c0.md"), ("M002", "error", "002-c1.md")}
+
+
+def test_negation_forms_in_turkish():
+    from ikidil.checks.meaning import negations, quantifiers
+    assert negations("Mustafa Kemal bu öneriyi kabul etmedi.", "tr") == 1
+    assert negations("henüz desteklenmiyor; düzenlemeyin; gerekmez; yapamadı; erişilemeyen", "tr") == 5
+    assert negations("Derleme üç aşamada çalışır: yükleme ve görüşmeden sonra alınmasını", "tr") == 0
+    assert negations("uygun olup olmadığı", "tr") == 0
+    assert quantifiers("a whole class of runtime errors", "en") == {"some"}
+    assert quantifiers("tüm çalışma zamanı hatalarını; çoğundan", "tr") == {"all", "some"}

@@ -138,15 +138,17 @@ class Rule:
     chapter_check: ChapterCheck | None = None
     measure: Measure | None = None
     judge: Judge | None = None
+    default: bool = True               # False: opt-in, run only when book.yaml `checks:` grades it
 
 
 RULES: dict[str, Rule] = {}
 
 
-def block_rule(code: str, severity: Severity, title: str):
-    """Register fn(pair, ctx) → messages, run on every aligned pair of blocks."""
+def block_rule(code: str, severity: Severity, title: str, default: bool = True):
+    """Register fn(pair, ctx) → messages, run on every aligned pair of blocks (an opt-in
+    rule, `default=False`, only when book.yaml's `checks:` gives it a severity)."""
     def register(fn: BlockCheck) -> BlockCheck:
-        RULES[code] = Rule(code, severity, title, block_check=fn)
+        RULES[code] = Rule(code, severity, title, block_check=fn, default=default)
         return fn
     return register
 

@@ -28,9 +28,12 @@ def known_code(code: str, where: str, config: BookConfig | None = None) -> str:
 
 
 def enabled_codes(config: BookConfig, ignore: Iterable[str] = ()) -> set[str]:
+    """The rules that run: those on by default, and opt-in ones (M001…) that `checks:`
+    grades, less those switched off or ignored."""
     ignored = {known_code(code.strip().upper(), "--ignore") for code in ignore}
-    off = {known_code(code, "checks", config) for code, setting in config.checks.items() if setting == "off"}
-    return set(RULES) - ignored - off
+    graded = {known_code(code, "checks", config): setting for code, setting in config.checks.items()}
+    on = {code for code, rule in RULES.items() if rule.default or graded.get(code) in ("warning", "error")}
+    return on - ignored - {code for code, setting in graded.items() if setting == "off"}
 
 
 def apply_settings(findings: list[Finding], config: BookConfig) -> list[Finding]:
