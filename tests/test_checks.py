@@ -91,6 +91,8 @@ RULE_CASES = {
              case("Bir paragraf.\n\n## Alt başlık", "A paragraph.\n\n## Subheading")),
     "G001": (case("Kurtuluş Savaşımız döneminde bir şey oldu.", "During our Liberation War something happened."),
              case("Kurtuluş Savaşımız döneminde bir şey oldu.", "During our War of Independence something happened.")),
+    "K001": (case("```python\n# sayfa sayısı\npages = 214\n```", "```python\n# page count\npages = 241\n```"),
+             case("```python\n# sayfa sayısı\npages = 214\n```", "```python\n# page count\npages = 214\n```")),
     "A005": (case("## Alt başlık\n\nBir paragraf.", "A subheading.\n\nA paragraph."),
              case("## Alt başlık\n\nBir paragraf.", "## A subheading\n\nA paragraph.")),
 }
