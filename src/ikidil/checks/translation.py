@@ -73,12 +73,15 @@ def proper_names(pair, ctx):
         exempt = {facts.fold(table.get(w, w)) for w in source_terms_in(source, ctx)}
         # Only names the other side of the chapter has are looked for in the other block,
         # so that block's whole vocabulary is read only when there is such a name.
-        lost = [n for n in facts.names(source, ctx.source_lang, table) - exempt if _has_name(tgt_vocab, n, ctx.lang)]
+        declared = ctx.memo("declared names", lambda: {facts.fold(v) for v in table.values()})
+        lost = [n for n in facts.names(source, ctx.source_lang, table) - exempt
+                if _kept(n, src_vocab, tgt_vocab, ctx.lang, n in declared)]
         if lost:
             target_words = _sorted(facts.vocabulary(target, ctx.lang))
             lost = sorted(n for n in lost if not _has_name(target_words, n, ctx.lang))
         added = [n for n in facts.names(facts.outside_parentheses(target), ctx.lang)
-                 if n in src_vocab.set and n not in exempt] if pair.target.kind != "Header" else []
+                 if n in src_vocab.set and n not in exempt and _kept(n, tgt_vocab, src_vocab, ctx.source_lang)] \
+            if pair.target.kind != "Header" else []
         if added:
             source_words = _sorted(facts.vocabulary(source, ctx.source_lang, table))
             added = sorted(n for n in added if not _has_name(source_words, n, ctx.source_lang, plurals=True))
@@ -97,12 +100,24 @@ _SOFTENED = {"p": "b", "t": "d", "k": "g"}      # folded: ç→c and ğ→g alre
 
 
 class _Vocabulary(tuple):
-    """Folded words, sorted (for prefix look-ups), with a set for exact ones."""
+    """Folded words, sorted (for prefix look-ups), with a set for exact ones and, for a
+    chapter's, the number of blocks each word is in."""
 
-    def __new__(cls, words):
+    def __new__(cls, words, counts: Counter | None = None):
         self = super().__new__(cls, sorted(words))
         self.set = frozenset(self)
+        self.counts = counts or Counter()
         return self
+
+
+def _kept(name: str, here: _Vocabulary, there: _Vocabulary, lang: str, declared: bool = False) -> bool:
+    """Whether the other side's chapter keeps `name` (in `lang`): it uses it in at least
+    half as many blocks as this side does, or at all for a name `transliterations`
+    declares. A capitalised phrase the translator translates everywhere but once
+    (`Read More` → `Daha fazla oku`, left once as it was) is no name the translation
+    keeps, and its other blocks are not missing it."""
+    blocks = sum(there.counts[w] for w in _matching(there, name, lang))
+    return blocks > 0 and (declared or 2 * blocks >= here.counts.get(name, 1))
 
 
 def _sorted(words) -> _Vocabulary:
@@ -114,22 +129,26 @@ def _has_name(vocab: _Vocabulary, name: str, lang: str, plurals: bool = False) -
     name with an ending: a case ending in an agglutinative language; with `plurals`, a
     plural (-s, -es) in another (`Promise'leri` is the word of a source that says
     `promises`: a term, not a name the translation added)."""
-    if name in vocab.set:
-        return True
+    return name in vocab.set or bool(_matching(vocab, name, lang, plurals))
+
+
+def _matching(vocab: _Vocabulary, name: str, lang: str, plurals: bool = False) -> list[str]:
+    """The words of `vocab` that are `name`, with an ending as _has_name allows."""
+    found = [name] if name in vocab.set else []
     if len(name) < 3:
-        return False
+        return found
     if facts.base(lang) not in AGGLUTINATIVE:
-        return plurals and any(w in vocab.set for w in (name + "s", name + "es"))
+        return found + [w for w in (name + "s", name + "es") if plurals and w in vocab.set]
     stems = {name}
     if name[-1] in _SOFTENED:
         stems.add(name[:-1] + _SOFTENED[name[-1]])
     for stem in stems:
         i = bisect_left(vocab, stem)
         while i < len(vocab) and vocab[i].startswith(stem):
-            if len(vocab[i]) - len(stem) <= MAX_ENDING:
-                return True
+            if vocab[i] != name and len(vocab[i]) - len(stem) <= MAX_ENDING:
+                found.append(vocab[i])
             i += 1
-    return False
+    return found
 
 
 def _chapter_names(ctx) -> tuple[_Vocabulary, _Vocabulary]:
@@ -137,15 +156,15 @@ def _chapter_names(ctx) -> tuple[_Vocabulary, _Vocabulary]:
     through the table)."""
     def compute():
         table = ctx.book.config.transliterations
-        src, tgt = set(), set()
+        src, tgt = Counter(), Counter()
         for block in ctx.alignment.source.blocks:
             if block.kind != "Header":
-                src |= facts.vocabulary(view(block, ctx).prose, ctx.source_lang, table, capitalised=True)
+                src.update(facts.vocabulary(view(block, ctx).prose, ctx.source_lang, table, capitalised=True))
         for block in ctx.alignment.target.blocks:
             if block.kind != "Header":
-                tgt |= facts.vocabulary(facts.outside_parentheses(view(block, ctx).prose), ctx.lang,
-                                        capitalised=True)
-        return _Vocabulary(src), _Vocabulary(tgt)
+                tgt.update(facts.vocabulary(facts.outside_parentheses(view(block, ctx).prose), ctx.lang,
+                                            capitalised=True))
+        return _Vocabulary(src, src), _Vocabulary(tgt, tgt)
     return ctx.memo(f"names:{ctx.alignment.name}", compute)
 
 
