@@ -58,16 +58,20 @@ def value(token: str, lang: str) -> str:
 
 
 def compare(source: str, source_lang: str, target: str, target_lang: str) -> tuple[Counter, Counter]:
-    """(numbers the translation lacks, numbers it adds), each as shown to the user."""
+    """(numbers the translation lacks, numbers it adds), each as its text writes it."""
     s, t = Counter(tokens(source)), Counter(tokens(target))
     same = s & t                              # written alike: the same, whatever they mean
     s, t = s - same, t - same
     if not s and not t:
         return Counter(), Counter()
-    sv = Counter({}) + Counter(value(k, source_lang) for k in s.elements())
-    tv = Counter(value(k, target_lang) for k in t.elements())
-    return _shown(sv - tv), _shown(tv - sv)
+    sv = {k: value(k, source_lang) for k in s}
+    tv = {k: value(k, target_lang) for k in t}
+    lost = Counter(sv[k] for k in s.elements()) - Counter(tv[k] for k in t.elements())
+    added = Counter(tv[k] for k in t.elements()) - Counter(sv[k] for k in s.elements())
+    return _as_written(lost, sv), _as_written(added, tv)
 
 
-def _shown(values: Counter) -> Counter:
-    return Counter({k.removeprefix("="): n for k, n in values.items()})
+def _as_written(values: Counter, written: dict[str, str]) -> Counter:
+    """The unmatched values, each shown as its text writes it (`4.10`, not 4.1)."""
+    spelling = {v: k for k, v in written.items()}
+    return Counter({spelling[v]: n for v, n in values.items()})
