@@ -91,6 +91,8 @@ RULE_CASES = {
              case("Bir paragraf.\n\n## Alt başlık", "A paragraph.\n\n## Subheading")),
     "G001": (case("Kurtuluş Savaşımız döneminde bir şey oldu.", "During our Liberation War something happened."),
              case("Kurtuluş Savaşımız döneminde bir şey oldu.", "During our War of Independence something happened.")),
+    "K001": (case("```python\n# sayfa sayısı\npages = 214\n```", "```python\n# page count\npages = 241\n```"),
+             case("```python\n# sayfa sayısı\npages = 214\n```", "```python\n# page count\npages = 214\n```")),
     "A005": (case("## Alt başlık\n\nBir paragraf.", "A subheading.\n\nA paragraph."),
              case("## Alt başlık\n\nBir paragraf.", "## A subheading\n\nA paragraph.")),
 }
@@ -109,7 +111,7 @@ def test_untranslated_block_that_reads_as_turkish(pair_book):
     tr, _ = case("Sovyet Rusya, 1917’den sonra birkaç yıl Avrupa’da bir devrim umudunu taşıdı.", "")
     en = H[1] + "Soviet Russia, 1917’den sonra birkaç yıl Avrupa’da bir devrim umudunu taşıdı ve bu.\n"
     assert [f.message for f in pair_book(tr, en, "U001")] == [
-        "translation reads as Turkish (Turkish letters and function words): translate it"]
+        "translation reads as Turkish, the source's language: translate it"]
 
 
 def test_numbers_in_a_note_are_compared_note_by_note(pair_book):

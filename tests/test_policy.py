@@ -43,7 +43,7 @@ def built(root, name):
 def test_error_policy_stops_the_build(tmp_path):
     root = slipped_book(tmp_path / "book", "error", "error")
     proc = run_ikidil(["build", "-e", "en", "-f", "epub"], cwd=root)
-    assert proc.returncode == 2
+    assert proc.returncode == 1        # stopped by check errors (README: exit codes)
     assert f"translations/en/{CHAPTER}:" in proc.stderr and "S001" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not list((root / "build").glob("*.epub")) if (root / "build").exists() else True

@@ -16,7 +16,7 @@ from . import lifetime
 from .checks import run_checks
 from .cache import Cache, book_fingerprint
 from .checks.base import Finding, Report
-from .errors import BookError
+from .errors import BookError, ChecksFailed
 from .load import Book, load_book, load_languages
 from .outputs import Output, Staging
 from .render.epub import render_epub
@@ -84,7 +84,7 @@ def stop_on_errors(report: Report) -> None:
     if report.errors:
         first = report.errors[0]
         more = f" (and {len(report.errors) - 1} more: run ikidil check)" if len(report.errors) > 1 else ""
-        raise BookError(f"{first.code} {first.message}{more}", file=first.file, line=first.line)
+        raise ChecksFailed(f"{first.code} {first.message}{more}", file=first.file, line=first.line)
 
 
 def build(root: Path, options: BuildOptions | None = None, progress: Progress = lambda _: None) -> BuildResult:

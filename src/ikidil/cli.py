@@ -1,5 +1,6 @@
 """The command line: thin click commands over the library. User errors (BookError)
-print as one line and exit 2; tracebacks only with --debug."""
+print as one line and exit 2 (a build stopped by check errors: 1, as `check`);
+tracebacks only with --debug."""
 
 from __future__ import annotations
 
@@ -82,12 +83,15 @@ def build(state: State, editions, formats, variants, jobs):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--outputs", is_flag=True,
               help="Also validate the built EPUBs (build/manifest.json) with EPUBCheck and DAISY Ace.")
+@click.option("--ignore", "ignore", multiple=True, metavar="CODE",
+              help="Do not run this rule (repeatable; book.yaml `checks:` does it for good).")
 @click.pass_obj
-def check(state: State, fmt, outputs):
+def check(state: State, fmt, outputs, ignore):
     """Check alignment and translation; exit 1 on errors."""
     from .checks import run_checks
     from .load import load_book
-    report = run_checks(load_book(state.book))
+    codes = [c for value in ignore for c in value.split(",") if c.strip()]
+    report = run_checks(load_book(state.book), ignore=codes)
     verdicts = []
     if outputs:
         from .validate import built_epubs, validate_epubs
@@ -95,12 +99,13 @@ def check(state: State, fmt, outputs):
     if fmt == "json":
         click.echo(json.dumps({"findings": [f.as_dict() for f in report.findings],
                                "errors": len(report.errors), "warnings": len(report.warnings),
+                               "accepted": len(report.accepted),
                                "outputs": [{"tool": v.tool, "path": str(v.path), "ok": v.ok, "errors": v.errors,
                                             "warnings": v.warnings} for v in verdicts]},
                               ensure_ascii=False, indent=2))
     else:
         from .checks.output import print_findings
-        print_findings(report.findings)
+        print_findings([f for f in report.findings if f.accepted is None])
         for v in verdicts:
             verdict = click.style("ok", fg="green") if v.ok else click.style(
                 f"{len(v.errors)} error(s), {len(v.warnings)} warning(s)", fg="red")
@@ -108,9 +113,27 @@ def check(state: State, fmt, outputs):
             for message in v.errors + v.warnings:
                 click.echo(f"  {message}")
         if not state.quiet:
-            click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
+            accepted = f", {len(report.accepted)} accepted" if report.accepted else ""
+            click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s){accepted}", err=True)
     if report.errors or not all(v.ok for v in verdicts):
         sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("location")
+@click.argument("code")
+@click.option("--reason", "-r", required=True, help="Why the finding is right as it is (kept with the book).")
+@click.pass_obj
+def accept(state: State, location, code, reason):
+    """Accept the finding CODE at LOCATION (FILE:LINE, as `ikidil check` prints it) for a reason."""
+    from .checks import run_checks
+    from .checks.accept import accept as accept_finding
+    from .checks.silence import known_code
+    from .load import load_book
+    code = known_code(code.strip().upper(), "accept")
+    book = load_book(state.book)
+    path, count = accept_finding(book, run_checks(book).findings, location, code, reason)
+    state.say(f"accepted {count} {code} finding(s) in {_shown(path)}")
 
 
 @cli.command()
@@ -315,7 +338,7 @@ def _main(argv: list[str] | None) -> None:
         if debug:
             raise
         click.echo(f"ikidil: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        sys.exit(getattr(exc, "exit_code", EXIT_BAD_INPUT))     # ChecksFailed: 1
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

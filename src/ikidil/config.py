@@ -53,7 +53,8 @@ class BookConfig:
     bilingual_order: tuple[str, ...] = ()
     policy: dict[str, str] = field(default_factory=lambda: {"stale": "error", "missing": "error"})
     transliterations: dict[str, str] = field(default_factory=dict)
-    length_ratio: tuple[float, float] = (0.7, 1.45)
+    length_ratio: tuple[float, float] | None = None     # None: the language pair's own band (checks/length.py)
+    checks: dict[str, str] = field(default_factory=dict)  # rule code → off, warning or error
     glossary: Path | None = None            # default: glossary.yaml beside book.yaml, if present
     cover: Path | None = None
     notes: str = "chapter"
@@ -211,6 +212,24 @@ def _ratio_band(value, key):
     return (float(value[0]), float(value[1]))
 
 
+CHECK_SETTINGS = ("off", "warning", "error")
+
+
+def _check_settings(value, key):
+    """{F003: off, L001: warning}: codes are checked against the rule table when the
+    checks run (config does not import them)."""
+    if not isinstance(value, dict):
+        raise ValueError("must map rule codes to off, warning or error, e.g. {F003: off, L001: warning}")
+    result = {}
+    for code, setting in value.items():
+        if not isinstance(code, str) or not re.fullmatch(r"[A-Z]\d{3}", code):
+            raise ValueError(f"'{code}' is not a rule code (a letter and three digits, e.g. F003)")
+        if setting is False:            # YAML 1.1 reads a bare `off` as false
+            setting = "off"
+        result[code] = _choice(CHECK_SETTINGS)(setting, f"{key}.{code}")
+    return result
+
+
 def _css_length(value, key):
     value = _str(str(value), key)
     match = re.fullmatch(r"(\d{1,4}(?:\.\d{1,4})?)(mm|in|pt|cm)", value)
@@ -253,7 +272,8 @@ SCHEMA: dict[str, Field] = {
     "bilingual_order": Field(_lang_list, "Order of the languages in bilingual editions (default source first)"),
     "policy": Field(_policy, "What a build does with stale/missing translation: error, warn or mark"),
     "transliterations": Field(_str_map, "Names spelled differently per language: {Çiçerin: Chicherin}"),
-    "length_ratio": Field(_ratio_band, "Allowed translation/source length ratio band (default [0.7, 1.45])"),
+    "length_ratio": Field(_ratio_band, "Allowed translation/source length ratio band (default: per language pair)"),
+    "checks": Field(_check_settings, "QA rules switched off or re-graded: {F003: off, L001: warning}"),
     "glossary": Field(_str, "Agreed translations of terms, YAML (default: glossary.yaml, if present)"),
     "cover": Field(_cover_image, "Cover image (PNG/JPEG) for the EPUBs; default: a typographic cover with the titles"),
     "notes": Field(_choice(("chapter", "endnotes")),

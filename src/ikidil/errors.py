@@ -37,6 +37,13 @@ class BookError(Exception):
         return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", f"{where}: {text}" if where else text)
 
 
+class ChecksFailed(BookError):
+    """A build stopped by check errors: the book is readable, its translation is not
+    ready. Exit code 1, like `ikidil check` finding the same errors (2 is for input
+    ikidil cannot read)."""
+    exit_code = 1
+
+
 def display_path(path: str | Path) -> str:
     """Paths relative to the working directory when possible: shorter, clickable."""
     path = Path(path)

@@ -7,4 +7,4 @@ aligned pair of blocks; chapter rules at a whole chapter alignment."""
 from __future__ import annotations
 
 from .base import RULES, Finding, Rule, Severity, run_checks  # noqa: F401
-from . import alignment, content, glossary, staleness, translation  # noqa: F401  (importing registers the rules)
+from . import accept, alignment, code, content, glossary, length, meaning, staleness, translation  # noqa: F401  (importing registers the rules)

@@ -8,12 +8,14 @@ a text pass plus a generic walk for notes and another for citations."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from ..load import Citation
 
 _SPACES = frozenset(("Space", "SoftBreak", "LineBreak"))
 _VERBATIM = frozenset(("Code", "Math", "RawInline"))
+_VERBATIM_BLOCKS = frozenset(("CodeBlock", "RawBlock"))
 _CONTAINERS = frozenset(("Para", "Plain", "Header", "BlockQuote", "Div"))
 _ENDS_WITH_SPACE = frozenset(("Para", "Plain", "Header", "CodeBlock"))
 _QUOTES = {"DoubleQuote": ("“", "”"), "SingleQuote": ("‘", "’")}
@@ -35,9 +37,12 @@ def elements(value: Any) -> Iterator[dict]:
             stack.extend(reversed([c for c in v if isinstance(c, (dict, list))]))
 
 
-def plain_text(value: Any, asides: list[dict] | None = None) -> str:
+def plain_text(value: Any, asides: list[dict] | None = None, verbatim: list[str] | None = None,
+               prose: bool = False) -> str:
     """`ast.stringify(value)`; the notes and citations it leaves out (and those inside
-    them) are appended to `asides` in document order when a list is given."""
+    them) are appended to `asides` in document order when a list is given, and the text
+    of its code, math and raw elements (inline or block) to `verbatim`. With `prose`,
+    that verbatim text is left out of the result (a space in its place)."""
     parts: list[str] = []
     append = parts.append
 
@@ -62,7 +67,13 @@ def plain_text(value: Any, asides: list[dict] | None = None) -> str:
                         visit_any(c[1])
                         append(closing)
                     elif t in _VERBATIM:
-                        append(c[-1])
+                        if verbatim is not None:
+                            verbatim.append(c[-1])
+                        append(" " if prose else c[-1])
+                    elif t in _VERBATIM_BLOCKS:
+                        # stringify reads no text in them (their text is a string, not an element)
+                        if verbatim is not None:
+                            verbatim.append(c[-1])
                     elif t in _CONTAINERS or isinstance(c, list):
                         before = len(parts)
                         visit_any(c)
@@ -92,3 +103,36 @@ def read_block(node: dict) -> tuple[str, tuple[str, ...], tuple[Citation, ...]]:
                                plain_text(c["citationSuffix"]).lstrip(", "))
                       for el in asides if el["t"] == "Cite" for c in el["c"][0])
     return text, notes, citations
+
+
+# A URL is an address, not prose: its digits are no figures, its words no names.
+URL = re.compile(r"(?:https?|ftp|mailto|file)://[^\s<>“”\"']*[^\s<>“”\"'.,;:!?)\]]|www\.[^\s<>“”\"']*[^\s<>“”\"'.,;:!?)\]]")
+
+
+def read_view(node: dict):
+    """(text, notes, citations) as read_block, then (prose, the prose of each note, verbatim
+    texts): the text without code, math, raw markup and URLs, which the rules on numbers,
+    names, length and language must not read (`1.0.0` in a code span is no Turkish
+    number), and the text of those verbatim elements. Most blocks hold none of them:
+    their prose is their text, and the block is read once."""
+    asides: list[dict] = []
+    verbatim: list[str] = []
+    text = plain_text(node, asides, verbatim)
+    note_nodes = [el for el in asides if el["t"] == "Note"]
+    notes = tuple(plain_text(el["c"], None, verbatim) for el in note_nodes)
+    citations = tuple(Citation(c["citationId"], plain_text(c["citationPrefix"]),
+                               plain_text(c["citationSuffix"]).lstrip(", "))
+                      for el in asides if el["t"] == "Cite" for c in el["c"][0])
+    if not verbatim and not _has_url(text) and not any(map(_has_url, notes)):
+        return text, notes, citations, text, notes, ()
+    prose = _without_urls(plain_text(node, None, None, prose=True))
+    note_prose = tuple(_without_urls(plain_text(el["c"], None, None, prose=True)) for el in note_nodes)
+    return text, notes, citations, prose, note_prose, tuple(verbatim)
+
+
+def _has_url(text: str) -> bool:
+    return "://" in text or "www." in text
+
+
+def _without_urls(text: str) -> str:
+    return " ".join(URL.sub(" ", text).split()) if _has_url(text) else text

@@ -3,12 +3,15 @@ dates and names, balanced quotations, a plausible length, and real translation."
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections import Counter
-from itertools import islice
 
 from .. import facts
 from .base import Severity, block_rule, units, view
 from .glossary import source_terms_in
+from .language import reads_as
+from .numbers import compare as compare_numbers
 from .reading import elements
 
 
@@ -22,13 +25,11 @@ def _show(counter: Counter, label=str) -> str:
 
 @block_rule("F001", Severity.ERROR, "numbers differ")
 def numbers(pair, ctx):
-    """Every number of the source, read in each language's notation (tr 1.000,5 = en 1,000.5);
-    years keep their suffixes apart (1917’den = 1917); a small number may be a word (two, iki)."""
+    """Every number of the source's prose, read in each language's notation (numbers.py:
+    tr 1.000,5 = en 1,000.5; 3.11.2 compared as written); years keep their suffixes apart
+    (1917’den = 1917); a small number may be a word (two, iki)."""
     for where, source, target in units(pair, ctx):
-        s, t = facts.numbers(source, ctx.source_lang), facts.numbers(target, ctx.lang)
-        if s == t:
-            continue
-        lost, added = s - t, t - s
+        lost, added = compare_numbers(source, ctx.source_lang, target, ctx.lang)
         if lost:
             spelled = facts.number_words(target, ctx.lang)
             lost = Counter({n: k for n, k in lost.items() if n not in spelled})
@@ -60,39 +61,110 @@ def months(pair, ctx):
 def proper_names(pair, ctx):
     """A name the translation uses elsewhere in the chapter (so it keeps it, or spells it
     through `transliterations`) must appear where the source has it, and the other way
-    round. Sentence-initial words, glossary terms and the translator's parenthesised
-    asides are left out: they are not evidence of a name."""
+    round. Headings (title case), sentence-initial words, glossary terms and the
+    translator's parenthesised asides are left out: they are not evidence of a name.
+    In a language that adds its endings to names (Turkish), a name matches its inflected
+    forms with or without an apostrophe: `Ünikod` is in `Ünikodu`, `Kitap` in `Kitabı`."""
+    if pair.source.kind == "Header":
+        return
     table = ctx.book.config.transliterations
     src_vocab, tgt_vocab = _chapter_names(ctx)
     for where, source, target in units(pair, ctx):
         exempt = {facts.fold(table.get(w, w)) for w in source_terms_in(source, ctx)}
         # Only names the other side of the chapter has are looked for in the other block,
         # so that block's whole vocabulary is read only when there is such a name.
-        lost = [n for n in facts.names(source, ctx.source_lang, table) - exempt if n in tgt_vocab]
+        declared = ctx.memo("declared names", lambda: {facts.fold(v) for v in table.values()})
+        lost = [n for n in facts.names(source, ctx.source_lang, table) - exempt
+                if _kept(n, src_vocab, tgt_vocab, ctx.lang, n in declared)]
         if lost:
-            target_words = facts.vocabulary(target, ctx.lang)
-            lost = sorted(n for n in lost if n not in target_words)
+            target_words = _sorted(facts.vocabulary(target, ctx.lang))
+            lost = sorted(n for n in lost if not _has_name(target_words, n, ctx.lang))
         added = [n for n in facts.names(facts.outside_parentheses(target), ctx.lang)
-                 if n in src_vocab and n not in exempt]
+                 if n in src_vocab.set and n not in exempt and _kept(n, tgt_vocab, src_vocab, ctx.source_lang)] \
+            if pair.target.kind != "Header" else []
         if added:
-            source_words = facts.vocabulary(source, ctx.source_lang, table)
-            added = sorted(n for n in added if n not in source_words)
+            source_words = _sorted(facts.vocabulary(source, ctx.source_lang, table))
+            added = sorted(n for n in added if not _has_name(source_words, n, ctx.source_lang, plurals=True))
         if lost:
             yield f"{_where(where)}name(s) of the source missing from the translation: {', '.join(lost)}"
         if added:
             yield f"{_where(where)}name(s) in the translation that the source does not have here: {', '.join(added)}"
 
 
-def _chapter_names(ctx) -> tuple[set[str], set[str]]:
-    """Capitalised words of each side of the chapter (folded, spelled through the table)."""
+# Languages that write case endings onto names, often without an apostrophe in practice
+# (Ünikodu, Pythonda): a name is found at the start of a longer word. Turkish also
+# softens a final consonant before a vowel (Kitap → Kitabı, Ahmet → Ahmedi).
+AGGLUTINATIVE = frozenset(("tr", "az", "fi", "hu", "et"))
+MAX_ENDING = 6
+_SOFTENED = {"p": "b", "t": "d", "k": "g"}      # folded: ç→c and ğ→g already
+
+
+class _Vocabulary(tuple):
+    """Folded words, sorted (for prefix look-ups), with a set for exact ones and, for a
+    chapter's, the number of blocks each word is in."""
+
+    def __new__(cls, words, counts: Counter | None = None):
+        self = super().__new__(cls, sorted(words))
+        self.set = frozenset(self)
+        self.counts = counts or Counter()
+        return self
+
+
+def _kept(name: str, here: _Vocabulary, there: _Vocabulary, lang: str, declared: bool = False) -> bool:
+    """Whether the other side's chapter keeps `name` (in `lang`): it uses it in at least
+    half as many blocks as this side does, or at all for a name `transliterations`
+    declares. A capitalised phrase the translator translates everywhere but once
+    (`Read More` → `Daha fazla oku`, left once as it was) is no name the translation
+    keeps, and its other blocks are not missing it."""
+    blocks = sum(there.counts[w] for w in _matching(there, name, lang))
+    return blocks > 0 and (declared or 2 * blocks >= here.counts.get(name, 1))
+
+
+def _sorted(words) -> _Vocabulary:
+    return _Vocabulary(words)
+
+
+def _has_name(vocab: _Vocabulary, name: str, lang: str, plurals: bool = False) -> bool:
+    """Whether a word of `vocab` (folded words of a text in `lang`) is the name, or the
+    name with an ending: a case ending in an agglutinative language; with `plurals`, a
+    plural (-s, -es) in another (`Promise'leri` is the word of a source that says
+    `promises`: a term, not a name the translation added)."""
+    return name in vocab.set or bool(_matching(vocab, name, lang, plurals))
+
+
+def _matching(vocab: _Vocabulary, name: str, lang: str, plurals: bool = False) -> list[str]:
+    """The words of `vocab` that are `name`, with an ending as _has_name allows."""
+    found = [name] if name in vocab.set else []
+    if len(name) < 3:
+        return found
+    if facts.base(lang) not in AGGLUTINATIVE:
+        return found + [w for w in (name + "s", name + "es") if plurals and w in vocab.set]
+    stems = {name}
+    if name[-1] in _SOFTENED:
+        stems.add(name[:-1] + _SOFTENED[name[-1]])
+    for stem in stems:
+        i = bisect_left(vocab, stem)
+        while i < len(vocab) and vocab[i].startswith(stem):
+            if vocab[i] != name and len(vocab[i]) - len(stem) <= MAX_ENDING:
+                found.append(vocab[i])
+            i += 1
+    return found
+
+
+def _chapter_names(ctx) -> tuple[_Vocabulary, _Vocabulary]:
+    """Capitalised words of each side of the chapter outside headings (folded, spelled
+    through the table)."""
     def compute():
         table = ctx.book.config.transliterations
-        src, tgt = set(), set()
+        src, tgt = Counter(), Counter()
         for block in ctx.alignment.source.blocks:
-            src |= facts.vocabulary(view(block, ctx).text, ctx.source_lang, table, capitalised=True)
+            if block.kind != "Header":
+                src.update(facts.vocabulary(view(block, ctx).prose, ctx.source_lang, table, capitalised=True))
         for block in ctx.alignment.target.blocks:
-            tgt |= facts.vocabulary(facts.outside_parentheses(view(block, ctx).text), ctx.lang, capitalised=True)
-        return src, tgt
+            if block.kind != "Header":
+                tgt.update(facts.vocabulary(facts.outside_parentheses(view(block, ctx).prose), ctx.lang,
+                                            capitalised=True))
+        return _Vocabulary(src, src), _Vocabulary(tgt, tgt)
     return ctx.memo(f"names:{ctx.alignment.name}", compute)
 
 
@@ -121,37 +193,64 @@ def _unbalanced(text: str) -> str | None:
     return None
 
 
-MIN_LENGTH_FOR_RATIO = 80   # characters: shorter blocks (headings, short lines) vary too much
-
-
-@block_rule("L001", Severity.WARNING, "length ratio outlier")
-def length_ratio(pair, ctx):
-    low, high = ctx.book.config.length_ratio
-    s, t = len(view(pair.source, ctx).text), len(view(pair.target, ctx).text)
-    if max(s, t) < MIN_LENGTH_FOR_RATIO or s == 0:
-        return
-    ratio = t / s
-    if not low <= ratio <= high:
-        hint = "a sentence may be missing" if ratio < low else "something may be added or doubled"
-        yield (f"translation is {ratio:.2f}× the source's length ({t} vs {s} characters), "
-               f"outside {low}–{high}: {hint}")
-
-
 MIN_WORDS_TO_JUDGE_LANGUAGE = 6
+_LANGUAGE_NAMES = {"en": "English", "tr": "Turkish", "de": "German", "fr": "French", "es": "Spanish"}
 
 
 @block_rule("U001", Severity.ERROR, "block not translated")
 def untranslated(pair, ctx):
-    source, target = view(pair.source, ctx).text, view(pair.target, ctx).text
-    # Words are counted only as far as the thresholds below need.
-    words = sum(1 for _ in islice(facts.WORD.finditer(target), MIN_WORDS_TO_JUDGE_LANGUAGE))
-    if words < 3:
+    """The translation is the source itself, or reads as the source's language. Only
+    prose counts (a code block is the same in both by design), and only a text with
+    something to translate: lower-case words, or for a heading, words the translation's
+    chapter does not keep elsewhere (a product name kept as it is)."""
+    source, target = view(pair.source, ctx).prose, view(pair.target, ctx).prose
+    if not _translatable(target):
         return
     if _same_text(source, target):
-        yield "translation is the source text itself: translate it"
-    elif facts.base(ctx.lang) != "tr" and facts.base(ctx.source_lang) == "tr" \
-            and words >= MIN_WORDS_TO_JUDGE_LANGUAGE and _looks_turkish(target):
-        yield "translation reads as Turkish (Turkish letters and function words): translate it"
+        if pair.source.kind == "Header":
+            if _foreign_heading_words(target, ctx):
+                yield "the heading is the source's, untranslated: translate it"
+        elif _translatable(target, 2):
+            yield "translation is the source text itself: translate it"
+    elif reads_as(_unquoted(target), ctx.source_lang, ctx.lang) or (
+            facts.base(ctx.lang) != "tr" and facts.base(ctx.source_lang) == "tr"
+            and len(facts.words_of(target)) >= MIN_WORDS_TO_JUDGE_LANGUAGE and _looks_turkish(target)):
+        name = _LANGUAGE_NAMES.get(facts.base(ctx.source_lang), ctx.source_lang)
+        yield f"translation reads as {name}, the source's language: translate it"
+
+
+_QUOTED = re.compile(r'“[^“”]*”|"[^"]*"|«[^«»]*»|„[^„“]*“')
+
+
+def _unquoted(text: str) -> str:
+    """The text without its quotations: a title or a saying quoted in the original
+    language (`Blog Alıntı: "So what does the architecture…"`) is no untranslated text."""
+    return _QUOTED.sub(" ", text) if any(q in text for q in '“"«„') else text
+
+
+def _translatable(text: str, at_least: int = 1) -> bool:
+    """Whether the text has `at_least` words a translator would translate: lower-case
+    words of two letters or more (identifiers in camelCase and names are kept)."""
+    found = 0
+    for word in facts.words_of(text):
+        if len(word) >= 2 and word.islower() and word.isalpha():
+            found += 1
+            if found >= at_least:
+                return True
+    return at_least <= 1 and any(w[:1].isupper() for w in facts.words_of(text))
+
+
+def _foreign_heading_words(heading: str, ctx) -> list[str]:
+    """Words of an untranslated heading that the translation's chapter does not use in
+    its own running text: not names it keeps, so words left in the source language."""
+    def body_words():
+        words: set[str] = set()
+        for block in ctx.alignment.target.blocks:
+            if block.kind != "Header":
+                words.update(facts.lower_words(view(block, ctx).prose, ctx.lang))
+        return words
+    kept = ctx.memo(f"body-words:{ctx.alignment.name}", body_words)
+    return [w for w in facts.lower_words(heading, ctx.lang) if len(w) >= 3 and w not in kept]
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -169,7 +268,7 @@ def _looks_turkish(text: str) -> bool:
 
 
 # Blocks that have no text by nature.
-_TEXTLESS = {"HorizontalRule", "RawBlock", "Figure"}
+_TEXTLESS = {"HorizontalRule", "Figure"}
 
 
 @block_rule("E001", Severity.ERROR, "empty block")
@@ -178,6 +277,7 @@ def empty_block(pair, ctx):
         if block.kind in _TEXTLESS:
             continue
         seen = view(block, ctx)
-        if not seen.text.strip() and not seen.notes and not seen.citations \
+        if not seen.text.strip() and not seen.notes and not seen.citations and not any(
+                v.strip() for v in seen.verbatim) \
                 and not any(el["t"] == "Image" for el in elements(block.node)):
             yield f"{side} block ({block.kind}) is empty: write it or remove it"
