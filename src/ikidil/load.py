@@ -288,7 +288,7 @@ def block_lines(source: str, blocks: list[dict]) -> list[int]:
     lines = source.split("\n")
     result, cursor = [], 0
     for node in blocks:
-        word = first_word(node)
+        word = _anchor_word(node)
         found = cursor
         if word:
             whole = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])")
@@ -299,9 +299,25 @@ def block_lines(source: str, blocks: list[dict]) -> list[int]:
         else:
             while found < len(lines) - 1 and not lines[found].strip(" \t\r"):
                 found += 1
+        if node["t"] in ("CodeBlock", "Div") and found > cursor and lines[found - 1].lstrip().startswith(("```", "~~~", ":::")):
+            found -= 1                      # a fenced block starts at its fence
         result.append(found + 1)
         cursor = found + 1 if found + 1 < len(lines) else found
     return result
+
+
+def _anchor_word(node: dict) -> str | None:
+    """The first word of a block as it is written in the file. A code or raw block's words
+    are its text, which stringify leaves out (anchoring it to the next non-blank line put
+    every code block after the first one line too early); a table's caption comes after its
+    rows in the file (Table: …), so its first word is its header's, or its first row's."""
+    kind, content = node["t"], node.get("c")
+    if kind in ("CodeBlock", "RawBlock"):
+        match = _WORD.search(content[1])
+        return match.group() if match else None
+    if kind == "Table":
+        return first_word({"t": "Div", "c": [content[3], content[4], content[5]]})
+    return first_word(node)
 
 
 def first_word(node: dict) -> str | None:

@@ -145,7 +145,7 @@ def untranslated(pair, ctx):
     source, target = view(pair.source, ctx).text, view(pair.target, ctx).text
     # Words are counted only as far as the thresholds below need.
     words = sum(1 for _ in islice(facts.WORD.finditer(target), MIN_WORDS_TO_JUDGE_LANGUAGE))
-    if words < 3:
+    if words < 3 or pair.source.kind in _VERBATIM_BLOCKS or _only_verbatim(pair.source.node):
         return
     if _same_text(source, target):
         yield "translation is the source text itself: translate it"
@@ -170,12 +170,21 @@ def _looks_turkish(text: str) -> bool:
 
 # Blocks that have no text by nature.
 _TEXTLESS = {"HorizontalRule", "RawBlock", "Figure"}
+# Blocks whose text is code, the same in every language (U001 does not apply; E001 reads the code).
+_VERBATIM_BLOCKS = {"CodeBlock"}
+
+
+def _only_verbatim(node: dict) -> bool:
+    """A paragraph made only of math or code (a displayed formula): nothing to translate."""
+    if node["t"] not in ("Para", "Plain"):
+        return False
+    return all(el["t"] in ("Math", "Code", "Space", "SoftBreak", "LineBreak") for el in node["c"])
 
 
 @block_rule("E001", Severity.ERROR, "empty block")
 def empty_block(pair, ctx):
     for side, block in (("translation", pair.target), ("source", pair.source)):
-        if block.kind in _TEXTLESS:
+        if block.kind in _TEXTLESS or (block.kind in _VERBATIM_BLOCKS and block.node["c"][1].strip()):
             continue
         seen = view(block, ctx)
         if not seen.text.strip() and not seen.notes and not seen.citations \
