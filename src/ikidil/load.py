@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import untrusted
+from . import links, untrusted
 from .cache import read_markdown_cached, read_markdown_cached_many
 from .ast import stringify
 from .bibliography import Bibliography, load_bibliography
@@ -163,6 +163,7 @@ def load_languages(book: Book, languages, jobs: int | None = None) -> Book:
             chapters.setdefault(lang, []).append(_vet_chapter(path, lang, text, doc, warnings, book.bibliography, root))
     for lang in languages:
         chapters.setdefault(lang, [])
+        links.check(chapters[lang])
         folder = config.manuscript_dir(lang)
         if lang != config.language:
             _reject_extra_chapters(folder, names, config.manuscript_dir(config.language))

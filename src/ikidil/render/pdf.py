@@ -213,13 +213,18 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
 
 
 def _blocks(section):
-    """A chapter's blocks in reading order: its children but headings, looking into the
-    wrapper divs Pandoc adds (#refs) so that each bibliography entry is a block."""
+    """A chapter's blocks in reading order: its children but its h1, looking into the
+    wrapper divs Pandoc adds (#refs) so that each bibliography entry is a block, and into
+    the sections of its subheadings."""
     for child in section:
         if not isinstance(child.tag, str) or child.tag == "h1":
             continue
         if child.tag == "div" and "references" in child.get("class", ""):
             yield from (entry for entry in child if isinstance(entry.tag, str))
+        elif child.tag == "section":
+            # --section-divs nests each subheading's blocks in a section; in the AST they are
+            # top-level blocks after their heading, and block n must be the AST's block n.
+            yield from _blocks(child)
         else:
             yield child
 
