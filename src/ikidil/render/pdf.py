@@ -198,6 +198,8 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
         src = img.get("src") or ""
         if src and ":" not in src.split("/")[0]:
             img.set("src", (root / src).resolve().as_uri())
+    _mark_introductions(fragment)
+    _code_lines(fragment)
     toc = []
     for section in fragment.iter("section"):
         if "level1" not in section.get("class", "").split() or not section.get("id"):
@@ -210,6 +212,40 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
         for number, block in enumerate(_blocks(section), start=1):
             block.set("data-block", f"{section.get('id')}:{number}")
     return "".join(lhtml.tostring(child, encoding="unicode") for child in fragment), "".join(toc)
+
+
+_INTRODUCED = ("ul", "ol", "dl", "pre", "table", "figure", "blockquote")
+
+
+def _mark_introductions(root) -> None:
+    """A paragraph ending with a colon before a list, code, a table or a quotation gets
+    class="introduces" (fit.css keeps it on the page of what it introduces)."""
+    for p in root.iter("p"):
+        following = p.getnext()
+        if following is None or not (p.text_content() or "").rstrip().endswith(":"):
+            continue
+        tag = following.tag if isinstance(following.tag, str) else ""
+        if tag in _INTRODUCED or (tag == "div" and "sourceCode" in following.get("class", "")):
+            p.set("class", (p.get("class", "") + " introduces").strip())
+
+
+def _code_lines(root) -> None:
+    """Each line of a code block in a span of its own (Pandoc writes highlighted ones so),
+    without the newlines between them: fit.css makes each line a block whose wrapped
+    continuation hangs in, so it cannot be taken for a line of its own."""
+    from lxml import etree
+    for code in root.iterfind(".//pre/code"):
+        if len(code):
+            for span in code:
+                if span.tail and not span.tail.strip("\n"):
+                    span.tail = None
+            continue
+        if not code.text:
+            continue
+        lines = code.text.split("\n")
+        code.text = None
+        for line in lines:
+            etree.SubElement(code, "span").text = line
 
 
 def _blocks(section):
@@ -276,7 +312,8 @@ def stylesheets(book: Book, variant: str, extra: str = "") -> list["weasyprint.C
     The book's sheet is parsed once per process, not once per part and repair."""
     import weasyprint
     from .fetch import ASSETS
-    css = (ASSETS / "book.css").read_text(encoding="utf-8") + "\n" + page_setup(book, variant).css()
+    css = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("book.css", "code.css", "fit.css")) \
+        + "\n" + page_setup(book, variant).css()
     sheets = [_parsed_css(css)]
     if extra:
         sheets.append(weasyprint.CSS(string=extra, base_url=str(ASSETS) + "/"))
@@ -366,7 +403,8 @@ def layout_findings(book: Book, edition: Edition, document: "weasyprint.Document
 def findings_from_problems(book: Book, edition: Edition, problems) -> list[Finding]:
     """Layout problems (found here or in parallel layout workers) as findings."""
     chapters = {chapter_id(ch): ch for ch in book.chapters[edition.languages[0]]}
-    codes = {"footnote-clipped": "PDF001", "overfull-line": "PDF002", "footnote-displaced": "PDF003"}
+    codes = {"footnote-clipped": "PDF001", "overfull-line": "PDF002", "footnote-displaced": "PDF003",
+             "outside-text-block": "PDF002"}
     findings = []
     for problem in problems:
         chapter, block = None, None
