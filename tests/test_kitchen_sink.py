@@ -1,0 +1,179 @@
+"""The kitchen-sink book (tests/data/kitchen-sink): every construct of Pandoc's Markdown a
+book can hold, in Turkish and English, block for block. Every edition of it is built as a
+user builds it and judged by what a reader and the validators see: EPUBCheck and Ace find
+nothing, no page has ink outside its text area, every word of each side is in its PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import etree
+from PIL import Image
+
+from conftest import REPO, run_ikidil
+
+KITCHEN_SINK = REPO / "tests" / "data" / "kitchen-sink"
+EDITIONS = ("tr", "en", "bilingual")
+PT = 72.0
+# book.css's page margins (inches): top, outer, bottom, inner; rectos (odd pages) have
+# the inner margin on the left.
+TOP, OUTER, BOTTOM, INNER = 0.7, 0.6, 0.8, 0.8
+
+
+def copy_kitchen_sink(dest: Path) -> Path:
+    shutil.copytree(KITCHEN_SINK, dest, ignore=shutil.ignore_patterns("build", ".ikidil-cache"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def sink(tmp_path_factory):
+    """The kitchen-sink book built in every edition, format and variant:
+    (book folder, build's stderr, {(edition, format, variant): path})."""
+    root = copy_kitchen_sink(tmp_path_factory.mktemp("sink") / "book")
+    proc = run_ikidil(["build"], cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((root / "build" / "manifest.json").read_text())
+    outputs = {(o["edition"], o["format"], o["variant"]): root / o["path"] for o in manifest["outputs"]}
+    return root, proc.stderr, outputs
+
+
+def test_every_edition_builds_without_an_error_or_a_warning(sink):
+    _, stderr, outputs = sink
+    assert "warning" not in stderr and "error" not in stderr, stderr
+    assert {(e, f) for e, f, _ in outputs} == {(e, f) for e in EDITIONS for f in ("epub", "pdf")}
+    assert {v for e, f, v in outputs if f == "pdf"} == {"digital", "print"}
+
+
+@pytest.fixture(scope="session")
+def verdicts(sink):
+    root, _, _ = sink
+    proc = run_ikidil(["check", "--outputs", "--format", "json"], cwd=root)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)["outputs"]
+
+
+def test_epubcheck_and_ace_find_nothing_in_any_edition(verdicts):
+    code, found = verdicts
+    assert {v["tool"] for v in found} == {"epubcheck", "ace"} and len(found) == 2 * len(EDITIONS)
+    bad = [v for v in found if v["errors"] or v["warnings"]]
+    assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)[:3000]
+    assert code == 0
+
+
+def xhtml(path: Path) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: etree.fromstring(zf.read(n)) for n in zf.namelist() if n.endswith(".xhtml")}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_in_book_links_lead_to_their_heading_and_ids_are_unique(sink, edition):
+    _, _, outputs = sink
+    files = xhtml(outputs[(edition, "epub", "")])
+    ids = {}
+    for name, root in files.items():
+        for element in root.iter():
+            ident = element.get("id") if isinstance(element.tag, str) else None
+            if ident:
+                assert ident not in ids.get(name, set()), (name, ident)
+                ids.setdefault(name, set()).add(ident)
+    hrefs = {}
+    for name, root in files.items():
+        for a in root.iter("{http://www.w3.org/1999/xhtml}a"):
+            text = " ".join("".join(a.itertext()).split())
+            hrefs[text] = a.get("href")
+    texts = {"tr": ["ikinci bölümün sonu", "tablolar", "ikinci bölüm", "yapılar"],
+             "en": ["the end of the second chapter", "tables", "the second chapter", "constructs"]}
+    for text in texts.get(edition, texts["tr"] + texts["en"]):
+        href = hrefs[text]
+        target_file, _, fragment = href.partition("#")
+        assert fragment, href
+        holder = next(n for n in files if n.endswith("/" + target_file))
+        assert fragment in ids[holder], (text, href)
+
+
+def text_area(page: pikepdf.Page, number: int, bleed: float) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of the text block in points from the media box's top left."""
+    media = [float(v) for v in page.mediabox]
+    trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+    left_margin, right_margin = (INNER, OUTER) if number % 2 else (OUTER, INNER)
+    x0 = trim[0] - media[0] + left_margin * PT
+    x1 = trim[2] - media[0] - right_margin * PT
+    y0 = media[3] - trim[3] + TOP * PT
+    y1 = media[3] - trim[1] - BOTTOM * PT
+    return x0, y0, x1, y1
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("variant", ("digital", "print"))
+def test_no_ink_outside_the_text_area_on_any_page(sink, tmp_path, edition, variant):
+    """Every page rendered: left and right of the text block there is nothing (running heads
+    and folios live above and below it; crop marks outside the trim are not looked at)."""
+    _, _, outputs = sink
+    pdf = outputs[(edition, "pdf", variant)]
+    dpi = 40
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    pngs = sorted(tmp_path.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+    with pikepdf.open(pdf) as doc:
+        assert len(pngs) == len(doc.pages)
+        crossing = []
+        for number, (png, page) in enumerate(zip(pngs, doc.pages), start=1):
+            x0, y0, x1, y1 = (v * dpi / PT for v in text_area(page, number, 0))
+            trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+            media = [float(v) for v in page.mediabox]
+            tx0 = (trim[0] - media[0]) * dpi / PT
+            tx1 = (trim[2] - media[0]) * dpi / PT
+            image = Image.open(png).load()
+            for y in range(int(y0), int(y1)):
+                for x in list(range(int(tx0) + 2, int(x0) - 2)) + list(range(int(x1) + 2, int(tx1) - 2)):
+                    if image[x, y] < 160:
+                        crossing.append((number, x, y))
+                        break
+        assert not crossing, f"ink outside the text area (page, x, y): {crossing[:10]}"
+
+
+def words_of(text: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"[^\W\d_]{3,}", unicodedata.normalize("NFC", text))}
+
+
+def squeezed(text: str) -> str:
+    """A PDF's text with every space, line end and hyphen taken out: a word wrapped in code,
+    or hyphenated at a line end, reads whole again."""
+    return re.sub(r"[\s\-\u00ad]+", "", unicodedata.normalize("NFC", text)).casefold()
+
+
+def source_words(root: Path, lang: str) -> set[str]:
+    from ikidil.ast import stringify
+    from ikidil.load import load_book
+    book = load_book(root)
+    words = set()
+    for chapter in book.chapters[lang]:
+        for block in chapter.blocks:
+            words |= words_of(stringify(block.node))
+            for node in _code_texts(block.node):
+                words |= words_of(node)
+    return words
+
+
+def _code_texts(node):
+    from ikidil.ast import walk
+    for element in walk(node):
+        if element["t"] == "CodeBlock":
+            yield element["c"][1]
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_word_of_each_side_is_in_its_pdf(sink, edition):
+    root, _, outputs = sink
+    text = squeezed(subprocess.run(["pdftotext", str(outputs[(edition, "pdf", "digital")]), "-"],
+                                   capture_output=True, text=True, check=True).stdout)
+    langs = ("tr", "en") if edition == "bilingual" else (edition,)
+    missing = sorted(w for lang in langs for w in source_words(root, lang) if w not in text)
+    assert not missing, missing
