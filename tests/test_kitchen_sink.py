@@ -76,7 +76,7 @@ def xhtml(path: Path) -> dict[str, etree._Element]:
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_in_book_links_lead_to_their_heading_and_ids_are_unique(sink, edition):
     _, _, outputs = sink
-    files = xhtml(outputs[(edition, "epub", "")])
+    files = xhtml(outputs[(edition, "epub", None)])
     ids = {}
     for name, root in files.items():
         for element in root.iter():
@@ -111,32 +111,46 @@ def text_area(page: pikepdf.Page, number: int, bleed: float) -> tuple[float, flo
     return x0, y0, x1, y1
 
 
-@pytest.mark.parametrize("edition", EDITIONS)
-@pytest.mark.parametrize("variant", ("digital", "print"))
-def test_no_ink_outside_the_text_area_on_any_page(sink, tmp_path, edition, variant):
-    """Every page rendered: left and right of the text block there is nothing (running heads
-    and folios live above and below it; crop marks outside the trim are not looked at)."""
-    _, _, outputs = sink
-    pdf = outputs[(edition, "pdf", variant)]
-    dpi = 40
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(tmp_path / "p")], check=True)
-    pngs = sorted(tmp_path.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+def ink_outside(pdf: Path, folder: Path, dpi: int = 40) -> list[tuple[int, int, int]]:
+    """(page, x, y) of the first dark pixel found left or right of each page's text block,
+    inside the trim (crop marks and bleed outside it are not looked at)."""
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(folder / "p")], check=True)
+    pngs = sorted(folder.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+    crossing = []
     with pikepdf.open(pdf) as doc:
         assert len(pngs) == len(doc.pages)
-        crossing = []
         for number, (png, page) in enumerate(zip(pngs, doc.pages), start=1):
             x0, y0, x1, y1 = (v * dpi / PT for v in text_area(page, number, 0))
             trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
             media = [float(v) for v in page.mediabox]
-            tx0 = (trim[0] - media[0]) * dpi / PT
-            tx1 = (trim[2] - media[0]) * dpi / PT
-            image = Image.open(png).load()
+            tx0, tx1 = ((trim[0] - media[0]) * dpi / PT, (trim[2] - media[0]) * dpi / PT)
+            image = Image.open(png).convert("L").load()
             for y in range(int(y0), int(y1)):
                 for x in list(range(int(tx0) + 2, int(x0) - 2)) + list(range(int(x1) + 2, int(tx1) - 2)):
                     if image[x, y] < 160:
                         crossing.append((number, x, y))
                         break
-        assert not crossing, f"ink outside the text area (page, x, y): {crossing[:10]}"
+    return crossing
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("variant", ("digital", "print"))
+def test_no_ink_outside_the_text_area_on_any_page(sink, tmp_path, edition, variant):
+    """Every page rendered: left and right of the text block there is nothing (running heads
+    and folios live above and below it)."""
+    _, _, outputs = sink
+    crossing = ink_outside(outputs[(edition, "pdf", variant)], tmp_path)
+    assert not crossing, f"ink outside the text area (page, x, y): {crossing[:10]}"
+
+
+def test_the_ink_test_sees_what_crosses_the_margin(tmp_path):
+    """The page test above finds a block that does cross (laid out with book.css's margins)."""
+    import weasyprint
+    css = (f"@page {{ size: 6in 9in; margin: {TOP}in {OUTER}in {BOTTOM}in {INNER}in; }}"
+           ".wide { width: 130%; height: 1in; background: black; }")
+    weasyprint.HTML(string='<p>text</p><div class="wide"></div>').write_pdf(
+        tmp_path / "wide.pdf", stylesheets=[weasyprint.CSS(string=css)])
+    assert ink_outside(tmp_path / "wide.pdf", tmp_path)
 
 
 def words_of(text: str) -> set[str]:
@@ -146,17 +160,19 @@ def words_of(text: str) -> set[str]:
 def squeezed(text: str) -> str:
     """A PDF's text with every space, line end and hyphen taken out: a word wrapped in code,
     or hyphenated at a line end, reads whole again."""
-    return re.sub(r"[\s\-\u00ad]+", "", unicodedata.normalize("NFC", text)).casefold()
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", unicodedata.normalize("NFC", text)).casefold()
 
 
 def source_words(root: Path, lang: str) -> set[str]:
-    from ikidil.ast import stringify
+    from ikidil.ast import stringify, transform
     from ikidil.load import load_book
     book = load_book(root)
     words = set()
     for chapter in book.chapters[lang]:
         for block in chapter.blocks:
-            words |= words_of(stringify(block.node))
+            # An image's description is for screen readers (it is in the PDF's tags, not its text).
+            shown = transform(block.node, lambda n: [] if n["t"] == "Image" else None)
+            words |= words_of(stringify(shown))
             for node in _code_texts(block.node):
                 words |= words_of(node)
     return words
@@ -172,8 +188,26 @@ def _code_texts(node):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_every_word_of_each_side_is_in_its_pdf(sink, edition):
     root, _, outputs = sink
-    text = squeezed(subprocess.run(["pdftotext", str(outputs[(edition, "pdf", "digital")]), "-"],
+    text = squeezed(subprocess.run(["pdftotext", "-raw", str(outputs[(edition, "pdf", "digital")]), "-"],
                                    capture_output=True, text=True, check=True).stdout)
     langs = ("tr", "en") if edition == "bilingual" else (edition,)
     missing = sorted(w for lang in langs for w in source_words(root, lang) if w not in text)
     assert not missing, missing
+
+
+def test_guard_names_the_block_that_crosses_the_text_block_or_its_column():
+    """pdf_guards reads the laid-out boxes: a box wider than the page, and one wider than its
+    bilingual column (though inside the page), are reported with their block."""
+    import weasyprint
+    from ikidil.render.pdf_guards import problems
+    html = """<section id="ch-a">
+      <p data-block="ch-a:1">text</p>
+      <div data-block="ch-a:2"><div style="width: 140%; height: 10px"></div></div>
+      <div class="bi-pair" data-block="ch-a:3" style="display: grid; grid-template-columns: 1fr 1fr">
+        <div class="bi-block bi-source" style="min-width: 0"><div style="width: 160%; height: 10px"></div></div>
+        <div class="bi-block bi-translation">text</div>
+      </div></section>"""
+    css = weasyprint.CSS(string="@page { size: 6in 9in; margin: 1in; }")
+    found = [p for p in problems(weasyprint.HTML(string=html).render(stylesheets=[css]))
+             if p.kind == "outside-text-block"]
+    assert [(p.block, "column" in p.detail) for p in found] == [("ch-a:2", False), ("ch-a:3", True)], found

@@ -163,11 +163,39 @@ def note_to_span(node: dict) -> dict | None:
         return None
     inlines: list[dict] = []
     for block in node["c"]:
-        content = block["c"] if block["t"] in ("Para", "Plain") else text_inlines(stringify(block))
         if inlines:
             inlines.append({"t": "LineBreak"})
-        inlines.extend(content)
+        inlines.extend(_note_inlines(block))
     return {"t": "Span", "c": [attr("", ["footnote"]), inlines]}
+
+
+def _note_inlines(block: dict) -> list[dict]:
+    """A note's block as inlines: a paragraph as it is, code line by line (stringify
+    leaves code out: a note's code block vanished from the PDF), a list item by item."""
+    kind = block["t"]
+    if kind in ("Para", "Plain"):
+        return block["c"]
+    if kind == "CodeBlock":
+        out: list[dict] = []
+        for line in block["c"][1].split("\n"):
+            if out:
+                out.append({"t": "LineBreak"})
+            out.append({"t": "Code", "c": [attr("", []), line]})
+        return out
+    if kind in ("BulletList", "OrderedList"):
+        items = block["c"] if kind == "BulletList" else block["c"][1]
+        start = 1 if kind == "BulletList" else block["c"][0][0]
+        out = []
+        for number, item in enumerate(items, start=start):
+            if out:
+                out.append({"t": "LineBreak"})
+            out.extend(text_inlines("• " if kind == "BulletList" else f"{number}. "))
+            for index, inner in enumerate(item):
+                if index:
+                    out.append({"t": "Space"})
+                out.extend(_note_inlines(inner))
+        return out
+    return text_inlines(stringify(block))
 
 
 @dataclass
