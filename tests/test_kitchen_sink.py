@@ -211,3 +211,54 @@ def test_guard_names_the_block_that_crosses_the_text_block_or_its_column():
     found = [p for p in problems(weasyprint.HTML(string=html).render(stylesheets=[css]))
              if p.kind == "outside-text-block"]
     assert [(p.block, "column" in p.detail) for p in found] == [("ch-a:2", False), ("ch-a:3", True)], found
+
+
+def test_a_character_no_installed_face_has_is_a_warning_naming_it_file_and_line(tmp_path):
+    root = copy_kitchen_sink(tmp_path / "book")
+    chapter = root / "manuscript" / "02-son.md"
+    chapter.write_text(chapter.read_text().replace("Kitabın son paragrafı.", "Kitabın son paragrafı 🩻."))
+    proc = run_ikidil(["build", "-e", "tr", "-f", "pdf", "--pdf-variant", "digital"], cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if "PDF004" in line]
+    assert lines == ["manuscript/02-son.md:7: warning PDF004: '🩻' (U+1FA7B X-RAY) is in no installed font: "
+                     "the PDF prints an empty box; write it another way, or install a face that has it "
+                     "(scripts/setup-system.sh)"], proc.stderr
+    assert "📚" not in proc.stderr and "😀" not in proc.stderr          # Symbola has those
+
+
+@pytest.mark.parametrize("link, message", [
+    ("../sayfa.md", "link to '../sayfa.md' does not lead to a chapter of the book"),
+    ("/url", "link to '/url' does not lead to a chapter of the book"),
+    ("script", "link to 'script' does not lead to a chapter of the book"),
+    ("02-son.md#yok", "link to '02-son.md#yok': 02-son.md has no heading or element with id 'yok'"),
+    ("#tablolarr", "link to '#tablolarr': 01-yapilar.md has no heading or element with id 'tablolarr'"),
+])
+def test_a_link_that_leads_nowhere_is_refused_with_file_and_line(tmp_path, link, message):
+    root = copy_kitchen_sink(tmp_path / "book")
+    chapter = root / "manuscript" / "01-yapilar.md"
+    chapter.write_text(chapter.read_text().replace("[Pandoc](https://pandoc.org)", f"[Pandoc]({link})"))
+    proc = run_ikidil(["check"], cwd=root)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines()[0].startswith(f"ikidil: manuscript/01-yapilar.md:21: {message} ("), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_block_lines_after_tables_code_raw_html_and_definition_lists():
+    """Each block's line is where it starts in the file, whatever comes before it."""
+    from ikidil.load import block_lines
+    from ikidil.pandoc import read_markdown
+    source = (KITCHEN_SINK / "manuscript" / "01-yapilar.md").read_text()
+    doc = read_markdown(source, KITCHEN_SINK / "manuscript" / "01-yapilar.md")
+    lines = source.split("\n")
+    starts = {}
+    for block, line in zip(doc["blocks"], block_lines(source, doc["blocks"])):
+        starts.setdefault(block["t"], []).append(lines[line - 1])
+    assert starts["CodeBlock"][:3] == ["```python", "```rust", "```sh"]
+    assert starts["CodeBlock"][-1] == "    girintili kod bloğu"
+    assert starts["Table"][0].split() == ["Sağ", "Sol", "Orta", "Varsayılan"]
+    assert starts["Table"][1].startswith("| Sütun") and starts["Table"][-1].startswith("Çok satırlı")
+    assert starts["DefinitionList"] == ["Terim bir"]
+    assert starts["Div"] == ["::: uyari"]
+    after = [lines[line - 1] for block, line in zip(doc["blocks"], block_lines(source, doc["blocks"]))
+             if block["t"] == "Header" and block["c"][0] == 2]
+    assert after[-3:] == ["## Matematik", "## Dipnotlar", "## Bölümler ve simgeler"]

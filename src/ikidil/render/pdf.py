@@ -200,6 +200,7 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
             img.set("src", (root / src).resolve().as_uri())
     _mark_introductions(fragment)
     _code_lines(fragment)
+    _stack_wide_tables(fragment)
     toc = []
     for section in fragment.iter("section"):
         if "level1" not in section.get("class", "").split() or not section.get("id"):
@@ -227,6 +228,22 @@ def _mark_introductions(root) -> None:
         tag = following.tag if isinstance(following.tag, str) else ""
         if tag in _INTRODUCED or (tag == "div" and "sourceCode" in following.get("class", "")):
             p.set("class", (p.get("class", "") + " introduces").strip())
+
+
+WIDE_TABLE = 6        # columns: more cannot be read in half a page's width
+
+
+def _stack_wide_tables(root) -> None:
+    """A bilingual pair holding a table of WIDE_TABLE columns or more is set one language
+    above the other, each table the text block's full width (fit.css .bi-stacked): in
+    half of it the cells would break every word."""
+    for pair in root.iterfind(".//div"):
+        if "bi-pair" not in (pair.get("class") or "").split():
+            continue
+        for row in pair.iterfind(".//table//tr"):
+            if len([cell for cell in row if cell.tag in ("td", "th")]) >= WIDE_TABLE:
+                pair.set("class", pair.get("class") + " bi-stacked")
+                break
 
 
 def _code_lines(root) -> None:
