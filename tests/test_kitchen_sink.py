@@ -262,3 +262,13 @@ def test_block_lines_after_tables_code_raw_html_and_definition_lists():
     after = [lines[line - 1] for block, line in zip(doc["blocks"], block_lines(source, doc["blocks"]))
              if block["t"] == "Header" and block["c"][0] == 2]
     assert after[-3:] == ["## Matematik", "## Dipnotlar", "## Bölümler ve simgeler"]
+
+
+@pytest.mark.parametrize("edition, head", [("tr", "YAPILAR: COMPREHENSIVE RUST"),
+                                           ("bilingual", "CONSTRUCTS: COMPREHENSIVE RUST")])
+def test_running_head_uppercases_each_piece_of_a_title_in_its_own_language(sink, edition, head):
+    """`# Yapılar: [Comprehensive Rust]{lang=en}`: Turkish rules for Turkish, English for English."""
+    _, _, outputs = sink
+    text = subprocess.run(["pdftotext", str(outputs[(edition, "pdf", "digital")]), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert head in text and "COMPREHENSİVE" not in text

@@ -283,16 +283,28 @@ def _blocks(section):
 
 
 def _running_text(h1, edition: Edition) -> str:
-    spans = [s for s in h1.iter("span") if s.get("lang")]
+    spans = [s for s in h1.iter("span") if s.get("lang") and "bi-title" in (s.get("class") or "").split()]
     if spans:                      # bilingual heading: the translation's title on the recto
         span = spans[-1]
-        return upper(span.text_content().strip(), span.get("lang"))
+        return _upper_by_lang(span, span.get("lang")).strip()
     lang = next((e.get("lang") for e in h1.iterancestors() if e.get("lang")), edition.lang)
-    return upper(h1.text_content().strip(), lang)
+    return _upper_by_lang(h1, lang).strip()
+
+
+def _upper_by_lang(element, lang: str) -> str:
+    """The element's text uppercased piece by piece, each with the rules of its own `lang`:
+    an English name in a Turkish title stays English (COMPREHENSIVE, not COMPREHENSİVE)."""
+    lang = element.get("lang") or lang
+    out = [upper(element.text or "", lang)]
+    for child in element:
+        if isinstance(child.tag, str):
+            out.append(_upper_by_lang(child, lang))
+        out.append(upper(child.tail or "", lang))
+    return "".join(out)
 
 
 def _toc_label(h1) -> str:
-    spans = [s for s in h1.iter("span") if s.get("lang")]
+    spans = [s for s in h1.iter("span") if s.get("lang") and "bi-title" in (s.get("class") or "").split()]
     if spans:
         return " / ".join(f'<span lang="{html.escape(s.get("lang"))}">{html.escape(s.text_content().strip())}</span>'
                           for s in spans)
