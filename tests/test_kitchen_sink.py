@@ -272,3 +272,14 @@ def test_running_head_uppercases_each_piece_of_a_title_in_its_own_language(sink,
     text = subprocess.run(["pdftotext", str(outputs[(edition, "pdf", "digital")]), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert head in text and "COMPREHENSİVE" not in text
+
+
+def test_raw_latex_is_refused_with_file_line_and_hint(tmp_path):
+    """No edition goes through TeX: `\\newpage` would print as its source."""
+    root = copy_kitchen_sink(tmp_path / "book")
+    chapter = root / "manuscript" / "02-son.md"
+    chapter.write_text(chapter.read_text().replace("Kitabın son paragrafı.", "Kitabın son paragrafı.\n\n\\newpage"))
+    proc = run_ikidil(["check"], cwd=root)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("ikidil: manuscript/02-son.md:9: raw LaTeX '\\newpage' is not supported"), proc.stderr
+    assert "Traceback" not in proc.stderr

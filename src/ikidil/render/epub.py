@@ -120,7 +120,7 @@ def finish(epub: bytes, book: Book, edition: Edition, front: list | None = None)
         order.insert(order.index(opf_name), "EPUB/" + href)
     for name in order:
         if name.endswith(".css"):
-            files[name] = (ASSETS / "epub.css").read_bytes() + b"\n" + (ASSETS / "code.css").read_bytes()
+            files[name] = (ASSETS / "epub.css").read_bytes() + b"\n" + (ASSETS / "blocks.css").read_bytes()
         elif name.endswith("nav.xhtml"):
             files[name] = finish_nav(files[name], edition, chapters, endnotes is not None, bibliography)
         elif name.endswith(".ncx") and endnotes is not None:

@@ -341,7 +341,7 @@ def stylesheets(book: Book, variant: str, extra: str = "") -> list["weasyprint.C
     The book's sheet is parsed once per process, not once per part and repair."""
     import weasyprint
     from .fetch import ASSETS
-    css = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("book.css", "code.css", "fit.css")) \
+    css = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("book.css", "blocks.css", "fit.css")) \
         + "\n" + page_setup(book, variant).css()
     sheets = [_parsed_css(css)]
     if extra:
