@@ -283,3 +283,18 @@ def test_raw_latex_is_refused_with_file_line_and_hint(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("ikidil: manuscript/02-son.md:9: raw LaTeX '\\newpage' is not supported"), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_raw_html_warnings_name_their_own_line_after_tables_code_and_definition_lists(tmp_path):
+    root = copy_kitchen_sink(tmp_path / "book")
+    chapter = root / "manuscript" / "01-yapilar.md"
+    text = chapter.read_text()
+    text = text.replace("Yatay çizginin ardından son paragraf.",
+                        "Yatay çizginin ardından <b>son</b> paragraf.\n\n<section>\n\nSon söz.\n\n</section>")
+    chapter.write_text(text)
+    lines = text.split("\n")
+    proc = run_ikidil(["check"], cwd=root)
+    warned = [line for line in proc.stderr.splitlines() if "raw HTML" in line]
+    expected = [f"manuscript/01-yapilar.md:{lines.index(html) + 1}:" for html in
+                ("Yatay çizginin ardından <b>son</b> paragraf.", "<section>", "</section>")]
+    assert list(dict.fromkeys(w.split(" warning")[0] for w in warned)) == expected, proc.stderr

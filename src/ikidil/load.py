@@ -291,7 +291,10 @@ def block_lines(source: str, blocks: list[dict]) -> list[int]:
     for node in blocks:
         word = _anchor_word(node)
         found = cursor
-        if word:
+        verbatim = _verbatim_probe(node)
+        if verbatim:                        # code and raw HTML: their own first line, as written
+            found = next((n for n in range(cursor, len(lines)) if verbatim in lines[n]), cursor)
+        elif word:
             whole = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])")
             for number in range(cursor, len(lines)):
                 if whole.search(lines[number]):
@@ -307,6 +310,13 @@ def block_lines(source: str, blocks: list[dict]) -> list[int]:
     return result
 
 
+def _verbatim_probe(node: dict) -> str | None:
+    """The first non-blank line of a code or raw block's text (Pandoc keeps it verbatim)."""
+    if node["t"] not in ("CodeBlock", "RawBlock"):
+        return None
+    return next((line.strip() for line in node["c"][1].split("\n") if line.strip()), None)
+
+
 def _anchor_word(node: dict) -> str | None:
     """The first word of a block as it is written in the file. A code or raw block's words
     are its text, which stringify leaves out (anchoring it to the next non-blank line put
@@ -318,6 +328,10 @@ def _anchor_word(node: dict) -> str | None:
         return match.group() if match else None
     if kind == "Table":
         return first_word({"t": "Div", "c": [content[3], content[4], content[5]]})
+    if kind == "DefinitionList" and content:
+        # A term and its definition have no space between them in stringify's text
+        # ("TerimTanım"), a word no line holds: the term alone is what the file starts with.
+        return first_word({"t": "Plain", "c": content[0][0]})
     return first_word(node)
 
 
