@@ -9,6 +9,8 @@ packages=(
   poppler-utils            # pdftotext, pdffonts, pdfinfo, pdftoppm (tests, proofs)
   fonts-ebgaramond         # book face with full Turkish coverage
   fonts-linuxlibertine     # second face (Turkish coverage too)
+  fonts-dejavu-core        # code face (DejaVu Sans Mono) and fallback for symbols
+  fonts-symbola            # fallback for emoji and symbols no book face has
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint's text stack
   python3-venv
 )

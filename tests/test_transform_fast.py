@@ -37,7 +37,9 @@ import bench  # noqa: E402
 
 # ---------------------------------------------------------------- the straightforward versions
 
-def straight_chapter_blocks(chapter) -> list[dict]:
+def straight_chapter_blocks(chapter, heads=None, suffix="") -> list[dict]:
+    from ikidil import links
+    heads = heads if heads is not None else {chapter.slug: transform_first_h1_id(chapter)}
     blocks = copy.deepcopy([b.node for b in chapter.blocks])
     first_h1 = True
     for node in walk(blocks):
@@ -47,13 +49,26 @@ def straight_chapter_blocks(chapter) -> list[dict]:
                 node["c"][1] = [chapter_id(chapter), classes, kv]
                 first_h1 = False
             else:
-                node["c"][1] = [f"{chapter.slug}-{ident}", classes, kv]
+                node["c"][1] = [f"{chapter.slug}-{ident}{suffix}", classes, kv]
+        elif node["t"] in ("Div", "Span", "CodeBlock", "Code", "Link", "Image", "Table", "Figure"):
+            if node["c"][0][0]:
+                node["c"][0][0] = f"{chapter.slug}-{node['c'][0][0]}{suffix}"
+            if node["t"] == "Link" and links.is_in_book(node["c"][2][0]):
+                path, fragment = links.split(node["c"][2][0])
+                stem = Path(path).stem if path else chapter.slug
+                node["c"][2][0] = f"#ch-{stem}" if fragment and heads.get(stem) == fragment else \
+                    links.resolve(node["c"][2][0], chapter.slug, suffix)
     return blocks
 
 
-def straight_edition_document(book, lang, chapters=None) -> dict:
+def transform_first_h1_id(chapter) -> str:
+    return next((b.node["c"][1][0] for b in chapter.blocks if b.kind == "Header" and b.node["c"][0] == 1), "")
+
+
+def straight_edition_document(book, lang, chapters=None, id_suffix="") -> dict:
+    heads = {c.slug: transform_first_h1_id(c) for c in book.chapters[lang]}
     chapters = book.chapters[lang] if chapters is None else chapters
-    blocks = [b for chapter in chapters for b in straight_chapter_blocks(chapter)]
+    blocks = [b for chapter in chapters for b in straight_chapter_blocks(chapter, heads, id_suffix)]
     if book.bibliography.path is not None:
         blocks.append(bibliography_section(lang))
     doc = {"pandoc-api-version": chapters[0].doc["pandoc-api-version"] if chapters else [1, 23],
@@ -336,3 +351,15 @@ def test_rewrite_equals_transform(seed_book):
             node["c"][1] = [f"h{next(check)}", *node["c"][1][1:]]
     assert rewrite(doc, {"Header"}, number, pre=True) == reference
     assert json.dumps(doc, sort_keys=True) == before
+
+
+@pytest.mark.parametrize("suffix", ["", "-en"])
+def test_chapter_blocks_rename_ids_and_lead_links_as_the_deep_copy_does(suffix):
+    """The kitchen-sink book's explicit ids, spans, divs and in-book links."""
+    book = load_book(REPO / "tests" / "data" / "kitchen-sink")
+    heads = {c.slug: transform_first_h1_id(c) for c in book.chapters["en"]}
+    for chapter in book.chapters["en"]:
+        assert chapter_blocks(chapter, heads, suffix) == straight_chapter_blocks(chapter, heads, suffix)
+    first = chapter_blocks(book.chapters["en"][0], heads, suffix)
+    hrefs = [n["c"][2][0] for n in walk(first) if n["t"] == "Link"]
+    assert "#02-son-son-soz" + suffix in hrefs and "#01-yapilar-tablolar" + suffix in hrefs and "#ch-02-son" in hrefs

@@ -156,9 +156,14 @@ def _report_unless_failed(checking: Future) -> Report | None:
         return None
 
 
+def _languages_of(book: Book, editions) -> list[str]:
+    return [lang for lang in book.config.languages if lang in editions or "bilingual" in editions]
+
+
 def _render(book: Book, options: BuildOptions, progress: Progress, checking: Future,
             fingerprint: str, cache: Cache, pool: LayoutPool) -> BuildResult:
     from .policy import apply_policy
+    from .render.glyphs import missing_glyphs
     # Under policy `mark` the gaps are filled with the flagged source blocks (policy.py);
     # that concerns only editions in a translation (a source-only build loads no other).
     built = apply_policy(book) if len(book.chapters) > 1 else book
@@ -193,6 +198,8 @@ def _render(book: Book, options: BuildOptions, progress: Progress, checking: Fut
                     # EPUB-only build does not pay for a print layout (and carries no page list).
                     add_page_list(epub.path, print_starts, pdf_identifier(built, edition, "print"))
                 outputs.append(epub)
+        if "pdf" in options.formats:
+            layout_findings.extend(missing_glyphs(built, _languages_of(book, options.editions or editions_of(book))))
         report = checking.result()
         stop_on_errors(report)
         report.findings.extend(layout_findings)

@@ -14,7 +14,8 @@ between this module and the renderers:
       Div .bi-bibliography lang=tr         the entries in each language, in its own lang;
       Div .bi-bibliography lang=en         ids suffixed with the language (refs-tr, ref-tr-<key>)
 
-Ids are unique across the document: one EPUB/HTML file may hold both languages.
+Ids are unique across the document: one EPUB/HTML file may hold both languages, so each
+side's ids but the chapters' end in its language (`<slug>-<id>-tr`, `<slug>-<id>-en`).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ def bilingual_edition(book: Book) -> Edition:
     cfg = book.config
     order = cfg.bilingual_order
     # Each language's citeproc is a Pandoc process of its own: they run side by side.
+    # Each side's ids end in its language: an author's {#id} is on both sides of a pair.
     with ThreadPoolExecutor(max_workers=len(order)) as pool:
-        docs = dict(zip(order, pool.map(lambda lang: edition_document(book, lang), order)))
+        docs = dict(zip(order, pool.map(lambda lang: edition_document(book, lang, id_suffix=f"-{lang}"), order)))
     chapters = book.chapters[cfg.language]
     # Split each language's processed blocks back into chapters: citeproc keeps
     # top-level blocks one for one, and appends nothing but the #refs contents.

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import contain, limits, untrusted
+from . import contain, limits, links, untrusted
 from .cache import read_markdown_cached, read_markdown_cached_many
 from .ast import stringify
 from .bibliography import Bibliography, load_bibliography
@@ -168,6 +168,7 @@ def load_languages(book: Book, languages, jobs: int | None = None) -> Book:
             chapters.setdefault(lang, []).append(_vet_chapter(path, lang, text, doc, warnings, book.bibliography, root))
     for lang in languages:
         chapters.setdefault(lang, [])
+        links.check(chapters[lang])
         folder = config.manuscript_dir(lang)
         if lang != config.language:
             _reject_extra_chapters(folder, names, config.manuscript_dir(config.language))
@@ -309,9 +310,12 @@ def block_lines(source: str, blocks: list[dict]) -> list[int]:
     lines = source.split("\n")
     result, cursor = [], 0
     for node in blocks:
-        word = first_word(node)
+        word = _anchor_word(node)
         found = cursor
-        if word:
+        verbatim = _verbatim_probe(node)
+        if verbatim:                        # code and raw HTML: their own first line, as written
+            found = next((n for n in range(cursor, len(lines)) if verbatim in lines[n]), cursor)
+        elif word:
             whole = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])")
             for number in range(cursor, len(lines)):
                 if whole.search(lines[number]):
@@ -320,9 +324,36 @@ def block_lines(source: str, blocks: list[dict]) -> list[int]:
         else:
             while found < len(lines) - 1 and not lines[found].strip(" \t\r"):
                 found += 1
+        if node["t"] in ("CodeBlock", "Div") and found > cursor and lines[found - 1].lstrip().startswith(("```", "~~~", ":::")):
+            found -= 1                      # a fenced block starts at its fence
         result.append(found + 1)
         cursor = found + 1 if found + 1 < len(lines) else found
     return result
+
+
+def _verbatim_probe(node: dict) -> str | None:
+    """The first non-blank line of a code or raw block's text (Pandoc keeps it verbatim)."""
+    if node["t"] not in ("CodeBlock", "RawBlock"):
+        return None
+    return next((line.strip() for line in node["c"][1].split("\n") if line.strip()), None)
+
+
+def _anchor_word(node: dict) -> str | None:
+    """The first word of a block as it is written in the file. A code or raw block's words
+    are its text, which stringify leaves out (anchoring it to the next non-blank line put
+    every code block after the first one line too early); a table's caption comes after its
+    rows in the file (Table: …), so its first word is its header's, or its first row's."""
+    kind, content = node["t"], node.get("c")
+    if kind in ("CodeBlock", "RawBlock"):
+        match = _WORD.search(content[1])
+        return match.group() if match else None
+    if kind == "Table":
+        return first_word({"t": "Div", "c": [content[3], content[4], content[5]]})
+    if kind == "DefinitionList" and content:
+        # A term and its definition have no space between them in stringify's text
+        # ("TerimTanım"), a word no line holds: the term alone is what the file starts with.
+        return first_word({"t": "Plain", "c": content[0][0]})
+    return first_word(node)
 
 
 def first_word(node: dict) -> str | None:

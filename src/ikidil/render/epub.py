@@ -120,7 +120,7 @@ def finish(epub: bytes, book: Book, edition: Edition, front: list | None = None)
         order.insert(order.index(opf_name), "EPUB/" + href)
     for name in order:
         if name.endswith(".css"):
-            files[name] = (ASSETS / "epub.css").read_bytes()
+            files[name] = (ASSETS / "epub.css").read_bytes() + b"\n" + (ASSETS / "blocks.css").read_bytes()
         elif name.endswith("nav.xhtml"):
             files[name] = finish_nav(files[name], edition, chapters, endnotes is not None, bibliography)
         elif name.endswith(".ncx") and endnotes is not None:
@@ -155,8 +155,17 @@ def embed_images(trees: dict[str, etree._Element], book: Book) -> list[tuple[str
 
 # ---- chapters and notes
 
+def _empty_header_cells(root: etree._Element) -> None:
+    """An empty header cell (a table's corner) is a plain cell: a screen reader would
+    announce a header with no name (Ace's empty-table-header)."""
+    for th in root.iterfind(".//x:th", NS):
+        if not "".join(th.itertext()).strip() and not len(th):
+            th.tag = f"{{{XHTML_NS}}}td"
+
+
 def finish_chapter(root: etree._Element, edition: Edition) -> None:
     _mirror_lang(root)
+    _empty_header_cells(root)
     section = root.find(".//x:body/x:section", NS)
     prefix = section.get("id") if section is not None and section.get("id") else None
     notes = root.find(".//x:section[@epub:type='footnotes']", NS)

@@ -198,6 +198,9 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
         src = img.get("src") or ""
         if src and ":" not in src.split("/")[0]:
             img.set("src", (root / src).resolve().as_uri())
+    _mark_introductions(fragment)
+    _code_lines(fragment)
+    _stack_wide_tables(fragment)
     toc = []
     for section in fragment.iter("section"):
         if "level1" not in section.get("class", "").split() or not section.get("id"):
@@ -212,29 +215,96 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
     return "".join(lhtml.tostring(child, encoding="unicode") for child in fragment), "".join(toc)
 
 
+_INTRODUCED = ("ul", "ol", "dl", "pre", "table", "figure", "blockquote")
+
+
+def _mark_introductions(root) -> None:
+    """A paragraph ending with a colon before a list, code, a table or a quotation gets
+    class="introduces" (fit.css keeps it on the page of what it introduces)."""
+    for p in root.iter("p"):
+        following = p.getnext()
+        if following is None or not (p.text_content() or "").rstrip().endswith(":"):
+            continue
+        tag = following.tag if isinstance(following.tag, str) else ""
+        if tag in _INTRODUCED or (tag == "div" and "sourceCode" in following.get("class", "")):
+            p.set("class", (p.get("class", "") + " introduces").strip())
+
+
+WIDE_TABLE = 6        # columns: more cannot be read in half a page's width
+
+
+def _stack_wide_tables(root) -> None:
+    """A bilingual pair holding a table of WIDE_TABLE columns or more is set one language
+    above the other, each table the text block's full width (fit.css .bi-stacked): in
+    half of it the cells would break every word."""
+    for pair in root.iterfind(".//div"):
+        if "bi-pair" not in (pair.get("class") or "").split():
+            continue
+        for row in pair.iterfind(".//table//tr"):
+            if len([cell for cell in row if cell.tag in ("td", "th")]) >= WIDE_TABLE:
+                pair.set("class", pair.get("class") + " bi-stacked")
+                break
+
+
+def _code_lines(root) -> None:
+    """Each line of a code block in a span of its own (Pandoc writes highlighted ones so),
+    without the newlines between them: fit.css makes each line a block whose wrapped
+    continuation hangs in, so it cannot be taken for a line of its own."""
+    from lxml import etree
+    for code in root.iterfind(".//pre/code"):
+        if len(code):
+            for span in code:
+                if span.tail and not span.tail.strip("\n"):
+                    span.tail = None
+            continue
+        if not code.text:
+            continue
+        lines = code.text.split("\n")
+        code.text = None
+        for line in lines:
+            etree.SubElement(code, "span").text = line
+
+
 def _blocks(section):
-    """A chapter's blocks in reading order: its children but headings, looking into the
-    wrapper divs Pandoc adds (#refs) so that each bibliography entry is a block."""
+    """A chapter's blocks in reading order: its children but its h1, looking into the
+    wrapper divs Pandoc adds (#refs) so that each bibliography entry is a block, and into
+    the sections of its subheadings."""
     for child in section:
         if not isinstance(child.tag, str) or child.tag == "h1":
             continue
         if child.tag == "div" and "references" in child.get("class", ""):
             yield from (entry for entry in child if isinstance(entry.tag, str))
+        elif child.tag == "section":
+            # --section-divs nests each subheading's blocks in a section; in the AST they are
+            # top-level blocks after their heading, and block n must be the AST's block n.
+            yield from _blocks(child)
         else:
             yield child
 
 
 def _running_text(h1, edition: Edition) -> str:
-    spans = [s for s in h1.iter("span") if s.get("lang")]
+    spans = [s for s in h1.iter("span") if s.get("lang") and "bi-title" in (s.get("class") or "").split()]
     if spans:                      # bilingual heading: the translation's title on the recto
         span = spans[-1]
-        return upper(span.text_content().strip(), span.get("lang"))
+        return _upper_by_lang(span, span.get("lang")).strip()
     lang = next((e.get("lang") for e in h1.iterancestors() if e.get("lang")), edition.lang)
-    return upper(h1.text_content().strip(), lang)
+    return _upper_by_lang(h1, lang).strip()
+
+
+def _upper_by_lang(element, lang: str) -> str:
+    """The element's text uppercased piece by piece, each with the rules of its own `lang`:
+    an English name in a Turkish title stays English (COMPREHENSIVE, not COMPREHENSİVE)."""
+    lang = element.get("lang") or lang
+    out = [upper(element.text or "", lang)]
+    for child in element:
+        if isinstance(child.tag, str):
+            out.append(_upper_by_lang(child, lang))
+        out.append(upper(child.tail or "", lang))
+    return "".join(out)
 
 
 def _toc_label(h1) -> str:
-    spans = [s for s in h1.iter("span") if s.get("lang")]
+    spans = [s for s in h1.iter("span") if s.get("lang") and "bi-title" in (s.get("class") or "").split()]
     if spans:
         return " / ".join(f'<span lang="{html.escape(s.get("lang"))}">{html.escape(s.text_content().strip())}</span>'
                           for s in spans)
@@ -271,7 +341,8 @@ def stylesheets(book: Book, variant: str, extra: str = "") -> list["weasyprint.C
     The book's sheet is parsed once per process, not once per part and repair."""
     import weasyprint
     from .fetch import ASSETS
-    css = (ASSETS / "book.css").read_text(encoding="utf-8") + "\n" + page_setup(book, variant).css()
+    css = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("book.css", "blocks.css", "fit.css")) \
+        + "\n" + page_setup(book, variant).css()
     sheets = [_parsed_css(css)]
     if extra:
         sheets.append(weasyprint.CSS(string=extra, base_url=str(ASSETS) + "/"))
@@ -361,7 +432,8 @@ def layout_findings(book: Book, edition: Edition, document: "weasyprint.Document
 def findings_from_problems(book: Book, edition: Edition, problems) -> list[Finding]:
     """Layout problems (found here or in parallel layout workers) as findings."""
     chapters = {chapter_id(ch): ch for ch in book.chapters[edition.languages[0]]}
-    codes = {"footnote-clipped": "PDF001", "overfull-line": "PDF002", "footnote-displaced": "PDF003"}
+    codes = {"footnote-clipped": "PDF001", "overfull-line": "PDF002", "footnote-displaced": "PDF003",
+             "outside-text-block": "PDF002"}
     findings = []
     for problem in problems:
         chapter, block = None, None

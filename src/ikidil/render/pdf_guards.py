@@ -1,8 +1,10 @@
 """Layout guards: what WeasyPrint would print wrong without a word is reported instead.
 
-Three faults are looked for in the laid-out pages:
+Four faults are looked for in the laid-out pages:
   - a footnote taller than the room a page has for it (WeasyPrint clips it at the page foot);
   - an overfull line (an unbreakable word or URL sticking out into the margin);
+  - any box (image, table, code, block) beyond the page's text block, or beyond its column
+    in the bilingual edition;
   - a note printed on another page than its call (pdf.layout first tries to fix this).
 Each is named by chapter file and block number (the data-block attribute pdf.py puts on
 each block), so the author can find it in the Markdown."""
@@ -19,7 +21,7 @@ TOLERANCE = 1.0       # px: sub-pixel rounding is not a fault
 
 @dataclass(frozen=True)
 class LayoutProblem:
-    kind: str          # "footnote-clipped" | "overfull-line" | "footnote-displaced"
+    kind: str          # "footnote-clipped" | "overfull-line" | "footnote-displaced" | "outside-text-block"
     page: int          # 1-based page number
     block: str | None  # "<section id>:<n>" or None outside any block
     detail: str
@@ -75,12 +77,13 @@ def problems(document) -> list[LayoutProblem]:
             elif isinstance(box, boxes.LineBox) and parent is not None and not isinstance(parent, boxes.MarginBox):
                 right = parent.content_box_x() + parent.width
                 overflow = max((c.position_x + c.margin_width() - right for c in box.children), default=0)
-                if overflow > TOLERANCE:
+                if overflow > TOLERANCE + _hanging_spaces(box):
                     text = "".join(t.text for t, _ in walk(box) if isinstance(t, boxes.TextBox)).strip()
                     found.append(LayoutProblem(
                         "overfull-line", number, index.block_of(box.element),
                         f"a line sticks {overflow * 0.75:.1f}pt into the margin ('{text[-40:]}'); "
                         "add a soft hyphen (&shy;) or rephrase"))
+        found.extend(_outside_text_block(page_box, number, index))
     index_notes = ElementIndex(document.pages[0]._page_box.children[0].element)
     for call_page, note_page, element in displaced_notes(document):
         found.append(LayoutProblem(
@@ -88,6 +91,64 @@ def problems(document) -> list[LayoutProblem]:
             f"its note is printed {_pages_later(note_page - call_page)}; "
             "shorten the note or the paragraph around its call"))
     return _first_per_block(found)
+
+
+def _outside_text_block(page_box, number: int, index: ElementIndex) -> list[LayoutProblem]:
+    """Boxes (images, tables, code, whole blocks) laid out beyond the page's text block, or
+    beyond their column in the bilingual edition: what WeasyPrint draws there is cut at the
+    page edge or printed over the other language. Read from the laid-out boxes, so a
+    picture or a rule is found as well as text."""
+    left = page_box.content_box_x()
+    right = left + page_box.width
+    found = []
+
+    def visit(box, lo: float, hi: float, where: str) -> None:
+        if isinstance(box, (boxes.MarginBox, boxes.TextBox, boxes.LineBox)):
+            return                      # lines: the overfull-line check names their words
+        if not isinstance(box, boxes.PageBox) and box.element is not None:
+            x, width = box.border_box_x(), box.border_width()
+            over = max(lo - x, x + width - hi)
+            if over > TOLERANCE and width > 0:
+                found.append(LayoutProblem(
+                    "outside-text-block", number, index.block_of(box.element),
+                    f"{_what(box)} crosses {where} by {over * 0.75:.1f}pt; "
+                    f"{_fix(box)}"))
+                return                  # its children cross with it: one report
+            classes = (box.element.get("class") or "").split() if box.element_tag == "div" else ()
+            if "bi-block" in classes and isinstance(box, boxes.BlockContainerBox):
+                lo, hi, where = box.content_box_x(), box.content_box_x() + box.width, "its column"
+        for child in getattr(box, "children", ()):
+            visit(child, lo, hi, where)
+
+    for child in page_box.children:
+        visit(child, left, right, "the text block")
+    return found
+
+
+def _what(box) -> str:
+    tag = box.element_tag or ""
+    return {"img": "an image", "table": "a table", "pre": "a code block", "figure": "a figure"}.get(
+        tag, f"a block (<{tag}>)" if tag else "a block")
+
+
+def _fix(box) -> str:
+    tag = box.element_tag or ""
+    if tag == "table":
+        return "give it fewer columns or shorter cells, or split it"
+    if tag in ("img", "figure"):
+        return "set a smaller width, e.g. ![caption](file.png){width=100%}"
+    return "shorten its longest unbreakable word or line"
+
+
+def _hanging_spaces(line) -> float:
+    """The width of the spaces a line ends with: in code (white-space: pre-wrap) they stay
+    at a wrapped line's end and hang past it, printing nothing."""
+    texts = [t for t, _ in walk(line) if isinstance(t, boxes.TextBox)]
+    if not texts:
+        return 0.0
+    last = texts[-1]
+    spaces = len(last.text) - len(last.text.rstrip(" "))
+    return spaces * last.style["font_size"] * 0.65 if spaces else 0.0
 
 
 def _pages_later(n: int) -> str:

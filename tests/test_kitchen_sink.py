@@ -1,0 +1,300 @@
+"""The kitchen-sink book (tests/data/kitchen-sink): every construct of Pandoc's Markdown a
+book can hold, in Turkish and English, block for block. Every edition of it is built as a
+user builds it and judged by what a reader and the validators see: EPUBCheck and Ace find
+nothing, no page has ink outside its text area, every word of each side is in its PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import etree
+from PIL import Image
+
+from conftest import REPO, run_ikidil
+
+KITCHEN_SINK = REPO / "tests" / "data" / "kitchen-sink"
+EDITIONS = ("tr", "en", "bilingual")
+PT = 72.0
+# book.css's page margins (inches): top, outer, bottom, inner; rectos (odd pages) have
+# the inner margin on the left.
+TOP, OUTER, BOTTOM, INNER = 0.7, 0.6, 0.8, 0.8
+
+
+def copy_kitchen_sink(dest: Path) -> Path:
+    shutil.copytree(KITCHEN_SINK, dest, ignore=shutil.ignore_patterns("build", ".ikidil-cache"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def sink(tmp_path_factory):
+    """The kitchen-sink book built in every edition, format and variant:
+    (book folder, build's stderr, {(edition, format, variant): path})."""
+    root = copy_kitchen_sink(tmp_path_factory.mktemp("sink") / "book")
+    proc = run_ikidil(["build"], cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((root / "build" / "manifest.json").read_text())
+    outputs = {(o["edition"], o["format"], o["variant"]): root / o["path"] for o in manifest["outputs"]}
+    return root, proc.stderr, outputs
+
+
+def test_every_edition_builds_without_an_error_or_a_warning(sink):
+    _, stderr, outputs = sink
+    assert "warning" not in stderr and "error" not in stderr, stderr
+    assert {(e, f) for e, f, _ in outputs} == {(e, f) for e in EDITIONS for f in ("epub", "pdf")}
+    assert {v for e, f, v in outputs if f == "pdf"} == {"digital", "print"}
+
+
+@pytest.fixture(scope="session")
+def verdicts(sink):
+    root, _, _ = sink
+    proc = run_ikidil(["check", "--outputs", "--format", "json"], cwd=root)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)["outputs"]
+
+
+def test_epubcheck_and_ace_find_nothing_in_any_edition(verdicts):
+    code, found = verdicts
+    assert {v["tool"] for v in found} == {"epubcheck", "ace"} and len(found) == 2 * len(EDITIONS)
+    bad = [v for v in found if v["errors"] or v["warnings"]]
+    assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)[:3000]
+    assert code == 0
+
+
+def xhtml(path: Path) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: etree.fromstring(zf.read(n)) for n in zf.namelist() if n.endswith(".xhtml")}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_in_book_links_lead_to_their_heading_and_ids_are_unique(sink, edition):
+    _, _, outputs = sink
+    files = xhtml(outputs[(edition, "epub", None)])
+    ids = {}
+    for name, root in files.items():
+        for element in root.iter():
+            ident = element.get("id") if isinstance(element.tag, str) else None
+            if ident:
+                assert ident not in ids.get(name, set()), (name, ident)
+                ids.setdefault(name, set()).add(ident)
+    hrefs = {}
+    for name, root in files.items():
+        for a in root.iter("{http://www.w3.org/1999/xhtml}a"):
+            text = " ".join("".join(a.itertext()).split())
+            hrefs[text] = a.get("href")
+    texts = {"tr": ["ikinci bölümün sonu", "tablolar", "ikinci bölüm", "yapılar"],
+             "en": ["the end of the second chapter", "tables", "the second chapter", "constructs"]}
+    for text in texts.get(edition, texts["tr"] + texts["en"]):
+        href = hrefs[text]
+        target_file, _, fragment = href.partition("#")
+        assert fragment, href
+        holder = next(n for n in files if n.endswith("/" + target_file))
+        assert fragment in ids[holder], (text, href)
+
+
+def text_area(page: pikepdf.Page, number: int, bleed: float) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of the text block in points from the media box's top left."""
+    media = [float(v) for v in page.mediabox]
+    trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+    left_margin, right_margin = (INNER, OUTER) if number % 2 else (OUTER, INNER)
+    x0 = trim[0] - media[0] + left_margin * PT
+    x1 = trim[2] - media[0] - right_margin * PT
+    y0 = media[3] - trim[3] + TOP * PT
+    y1 = media[3] - trim[1] - BOTTOM * PT
+    return x0, y0, x1, y1
+
+
+def ink_outside(pdf: Path, folder: Path, dpi: int = 40) -> list[tuple[int, int, int]]:
+    """(page, x, y) of the first dark pixel found left or right of each page's text block,
+    inside the trim (crop marks and bleed outside it are not looked at)."""
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(folder / "p")], check=True)
+    pngs = sorted(folder.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+    crossing = []
+    with pikepdf.open(pdf) as doc:
+        assert len(pngs) == len(doc.pages)
+        for number, (png, page) in enumerate(zip(pngs, doc.pages), start=1):
+            x0, y0, x1, y1 = (v * dpi / PT for v in text_area(page, number, 0))
+            trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+            media = [float(v) for v in page.mediabox]
+            tx0, tx1 = ((trim[0] - media[0]) * dpi / PT, (trim[2] - media[0]) * dpi / PT)
+            image = Image.open(png).convert("L").load()
+            for y in range(int(y0), int(y1)):
+                for x in list(range(int(tx0) + 2, int(x0) - 2)) + list(range(int(x1) + 2, int(tx1) - 2)):
+                    if image[x, y] < 160:
+                        crossing.append((number, x, y))
+                        break
+    return crossing
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("variant", ("digital", "print"))
+def test_no_ink_outside_the_text_area_on_any_page(sink, tmp_path, edition, variant):
+    """Every page rendered: left and right of the text block there is nothing (running heads
+    and folios live above and below it)."""
+    _, _, outputs = sink
+    crossing = ink_outside(outputs[(edition, "pdf", variant)], tmp_path)
+    assert not crossing, f"ink outside the text area (page, x, y): {crossing[:10]}"
+
+
+def test_the_ink_test_sees_what_crosses_the_margin(tmp_path):
+    """The page test above finds a block that does cross (laid out with book.css's margins)."""
+    import weasyprint
+    css = (f"@page {{ size: 6in 9in; margin: {TOP}in {OUTER}in {BOTTOM}in {INNER}in; }}"
+           ".wide { width: 130%; height: 1in; background: black; }")
+    weasyprint.HTML(string='<p>text</p><div class="wide"></div>').write_pdf(
+        tmp_path / "wide.pdf", stylesheets=[weasyprint.CSS(string=css)])
+    assert ink_outside(tmp_path / "wide.pdf", tmp_path)
+
+
+def words_of(text: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"[^\W\d_]{3,}", unicodedata.normalize("NFC", text))}
+
+
+def squeezed(text: str) -> str:
+    """A PDF's text with every space, line end and hyphen taken out: a word wrapped in code,
+    or hyphenated at a line end, reads whole again."""
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", unicodedata.normalize("NFC", text)).casefold()
+
+
+def source_words(root: Path, lang: str) -> set[str]:
+    from ikidil.ast import stringify, transform
+    from ikidil.load import load_book
+    book = load_book(root)
+    words = set()
+    for chapter in book.chapters[lang]:
+        for block in chapter.blocks:
+            # An image's description is for screen readers (it is in the PDF's tags, not its text).
+            shown = transform(block.node, lambda n: [] if n["t"] == "Image" else None)
+            words |= words_of(stringify(shown))
+            for node in _code_texts(block.node):
+                words |= words_of(node)
+    return words
+
+
+def _code_texts(node):
+    from ikidil.ast import walk
+    for element in walk(node):
+        if element["t"] == "CodeBlock":
+            yield element["c"][1]
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_word_of_each_side_is_in_its_pdf(sink, edition):
+    root, _, outputs = sink
+    text = squeezed(subprocess.run(["pdftotext", "-raw", str(outputs[(edition, "pdf", "digital")]), "-"],
+                                   capture_output=True, text=True, check=True).stdout)
+    langs = ("tr", "en") if edition == "bilingual" else (edition,)
+    missing = sorted(w for lang in langs for w in source_words(root, lang) if w not in text)
+    assert not missing, missing
+
+
+def test_guard_names_the_block_that_crosses_the_text_block_or_its_column():
+    """pdf_guards reads the laid-out boxes: a box wider than the page, and one wider than its
+    bilingual column (though inside the page), are reported with their block."""
+    import weasyprint
+    from ikidil.render.pdf_guards import problems
+    html = """<section id="ch-a">
+      <p data-block="ch-a:1">text</p>
+      <div data-block="ch-a:2"><div style="width: 140%; height: 10px"></div></div>
+      <div class="bi-pair" data-block="ch-a:3" style="display: grid; grid-template-columns: 1fr 1fr">
+        <div class="bi-block bi-source" style="min-width: 0"><div style="width: 160%; height: 10px"></div></div>
+        <div class="bi-block bi-translation">text</div>
+      </div></section>"""
+    css = weasyprint.CSS(string="@page { size: 6in 9in; margin: 1in; }")
+    found = [p for p in problems(weasyprint.HTML(string=html).render(stylesheets=[css]))
+             if p.kind == "outside-text-block"]
+    assert [(p.block, "column" in p.detail) for p in found] == [("ch-a:2", False), ("ch-a:3", True)], found
+
+
+def test_a_character_no_installed_face_has_is_a_warning_naming_it_file_and_line(tmp_path):
+    root = copy_kitchen_sink(tmp_path / "book")
+    chapter = root / "manuscript" / "02-son.md"
+    chapter.write_text(chapter.read_text().replace("Kitabın son paragrafı.", "Kitabın son paragrafı 🩻."))
+    proc = run_ikidil(["build", "-e", "tr", "-f", "pdf", "--pdf-variant", "digital"], cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if "PDF004" in line]
+    assert lines == ["manuscript/02-son.md:7: warning PDF004: '🩻' (U+1FA7B X-RAY) is in no installed font: "
+                     "the PDF prints an empty box; write it another way, or install a face that has it "
+                     "(scripts/setup-system.sh)"], proc.stderr
+    assert "📚" not in proc.stderr and "😀" not in proc.stderr          # Symbola has those
+
+
+@pytest.mark.parametrize("link, message", [
+    ("../sayfa.md", "link to '../sayfa.md' does not lead to a chapter of the book"),
+    ("/url", "link to '/url' does not lead to a chapter of the book"),
+    ("script", "link to 'script' does not lead to a chapter of the book"),
+    ("02-son.md#yok", "link to '02-son.md#yok': 02-son.md has no heading or element with id 'yok'"),
+    ("#tablolarr", "link to '#tablolarr': 01-yapilar.md has no heading or element with id 'tablolarr'"),
+])
+def test_a_link_that_leads_nowhere_is_refused_with_file_and_line(tmp_path, link, message):
+    root = copy_kitchen_sink(tmp_path / "book")
+    chapter = root / "manuscript" / "01-yapilar.md"
+    chapter.write_text(chapter.read_text().replace("[Pandoc](https://pandoc.org)", f"[Pandoc]({link})"))
+    proc = run_ikidil(["check"], cwd=root)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines()[0].startswith(f"ikidil: manuscript/01-yapilar.md:21: {message} ("), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_block_lines_after_tables_code_raw_html_and_definition_lists():
+    """Each block's line is where it starts in the file, whatever comes before it."""
+    from ikidil.load import block_lines
+    from ikidil.pandoc import read_markdown
+    source = (KITCHEN_SINK / "manuscript" / "01-yapilar.md").read_text()
+    doc = read_markdown(source, KITCHEN_SINK / "manuscript" / "01-yapilar.md")
+    lines = source.split("\n")
+    starts = {}
+    for block, line in zip(doc["blocks"], block_lines(source, doc["blocks"])):
+        starts.setdefault(block["t"], []).append(lines[line - 1])
+    assert starts["CodeBlock"][:3] == ["```python", "```rust", "```sh"]
+    assert starts["CodeBlock"][-1] == "    girintili kod bloğu"
+    assert starts["Table"][0].split() == ["Sağ", "Sol", "Orta", "Varsayılan"]
+    assert starts["Table"][1].startswith("| Sütun") and starts["Table"][-1].startswith("Çok satırlı")
+    assert starts["DefinitionList"] == ["Terim bir"]
+    assert starts["Div"] == ["::: uyari"]
+    after = [lines[line - 1] for block, line in zip(doc["blocks"], block_lines(source, doc["blocks"]))
+             if block["t"] == "Header" and block["c"][0] == 2]
+    assert after[-3:] == ["## Matematik", "## Dipnotlar", "## Bölümler ve simgeler"]
+
+
+@pytest.mark.parametrize("edition, head", [("tr", "YAPILAR: COMPREHENSIVE RUST"),
+                                           ("bilingual", "CONSTRUCTS: COMPREHENSIVE RUST")])
+def test_running_head_uppercases_each_piece_of_a_title_in_its_own_language(sink, edition, head):
+    """`# Yapılar: [Comprehensive Rust]{lang=en}`: Turkish rules for Turkish, English for English."""
+    _, _, outputs = sink
+    text = subprocess.run(["pdftotext", str(outputs[(edition, "pdf", "digital")]), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert head in text and "COMPREHENSİVE" not in text
+
+
+def test_raw_latex_is_refused_with_file_line_and_hint(tmp_path):
+    """No edition goes through TeX: `\\newpage` would print as its source."""
+    root = copy_kitchen_sink(tmp_path / "book")
+    chapter = root / "manuscript" / "02-son.md"
+    chapter.write_text(chapter.read_text().replace("Kitabın son paragrafı.", "Kitabın son paragrafı.\n\n\\newpage"))
+    proc = run_ikidil(["check"], cwd=root)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("ikidil: manuscript/02-son.md:9: raw LaTeX '\\newpage' is not supported"), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_raw_html_warnings_name_their_own_line_after_tables_code_and_definition_lists(tmp_path):
+    root = copy_kitchen_sink(tmp_path / "book")
+    chapter = root / "manuscript" / "01-yapilar.md"
+    text = chapter.read_text()
+    text = text.replace("Yatay çizginin ardından son paragraf.",
+                        "Yatay çizginin ardından <b>son</b> paragraf.\n\n<section>\n\nSon söz.\n\n</section>")
+    chapter.write_text(text)
+    lines = text.split("\n")
+    proc = run_ikidil(["check"], cwd=root)
+    warned = [line for line in proc.stderr.splitlines() if "raw HTML" in line]
+    expected = [f"manuscript/01-yapilar.md:{lines.index(html) + 1}:" for html in
+                ("Yatay çizginin ardından <b>son</b> paragraf.", "<section>", "</section>")]
+    assert list(dict.fromkeys(w.split(" warning")[0] for w in warned)) == expected, proc.stderr
