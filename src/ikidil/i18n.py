@@ -19,6 +19,8 @@ TERMS: dict[str, dict[str, str]] = {
         "title_page": "İç kapak",
         "untranslated": "Çevrilmedi",
         "stale": "Çeviri güncel değil",
+        "translator_mark": "—Çev.",
+        "translator_note": "çevirmen notu",
     },
     "en": {
         "bibliography": "Bibliography",
@@ -35,6 +37,8 @@ TERMS: dict[str, dict[str, str]] = {
         "title_page": "Title page",
         "untranslated": "Not translated",
         "stale": "Translation out of date",
+        "translator_mark": "—Trans.",
+        "translator_note": "translator's note",
     },
 }
 
