@@ -7,6 +7,7 @@ packages=(
   default-jre-headless     # EPUBCheck (Java)
   chromium                 # DAISY Ace runs its accessibility rules in it (via Puppeteer)
   poppler-utils            # pdftotext, pdffonts, pdfinfo, pdftoppm (tests, proofs)
+  libgs-common             # Ghostscript's CMYK (SWOP) ICC profile: the print PDF's PDF/X-4 output intent
   fonts-ebgaramond         # book face with full Turkish coverage
   fonts-linuxlibertine     # second face (Turkish coverage too)
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint's text stack

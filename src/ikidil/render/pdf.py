@@ -40,13 +40,24 @@ class PageSetup:
     def css(self) -> str:
         rules = [f"@page {{ size: {self.width} {self.height}; }}"]
         if self.bleed:
-            rules.append(f"@page {{ bleed: {self.bleed}; marks: crop; }}")
+            # Print: no marks from WeasyPrint (it draws them inside the bleed, the MediaBox
+            # being the BleedBox); render/press.py draws them outside. Every colour is
+            # 100 % K in DeviceCMYK, not RGB black (which a press separates into four inks).
+            rules.append(f"@page {{ bleed: {self.bleed}; marks: none; {PRINT_BLACK} }}")
+            rules.append(f"html, .ikidil-flag-label {{ {PRINT_BLACK} }} .ikidil-flag {{ border-color: device-cmyk(0 0 0 1); }}")
         return "\n".join(rules)
+
+
+PRINT_BLACK = "color: device-cmyk(0 0 0 1);"
 
 
 def page_setup(book: Book, variant: str) -> PageSetup:
     width, height = TRIM_SIZES[book.config.trim]
-    return PageSetup(width, height, book.config.bleed if variant == "print" else None)
+    if variant != "print":
+        return PageSetup(width, height, None)
+    # KDP wants 0.125 in, whatever the book's press bleed is (render/press.py)
+    bleed = "0.125in" if book.config.print_profile == "kdp" else book.config.bleed
+    return PageSetup(width, height, bleed)
 
 
 def edition_html(book: Book, edition: Edition) -> str:
