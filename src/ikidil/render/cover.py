@@ -153,7 +153,9 @@ def title_page(book: Book, edition: Edition) -> bytes:
     if cfg.publisher:
         parts.append(f'<p class="publisher">{escape(cfg.publisher)}</p>')
     parts.append(f'<p class="date">{cfg.date.year}</p>')
-    if cfg.rights:
-        parts.append(f'<p class="rights">{escape(cfg.rights)}</p>')
+    for lang in dict.fromkeys(edition.languages):
+        rights = cfg.rights_in(lang)
+        if rights and (lang == edition.languages[0] or rights != cfg.rights_in(edition.languages[0])):
+            parts.append(f'<p class="rights" lang="{lang}" xml:lang="{lang}">{escape(rights)}</p>')
     parts.append("</section>")
     return _page(edition.lang, term(edition.lang, "title_page"), "frontmatter", "\n".join(parts) + "\n")

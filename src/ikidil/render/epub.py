@@ -69,10 +69,18 @@ def pandoc_metadata(book: Book, edition: Edition) -> dict:
         meta["subtitle"] = meta_inlines(edition.subtitle)
     if cfg.creator:
         meta["creator"] = {"t": "MetaList", "c": [meta_inlines(c) for c in cfg.creator]}
-    for key in ("publisher", "rights"):
-        if getattr(cfg, key):
-            meta[key] = meta_inlines(getattr(cfg, key))
+    if cfg.publisher:
+        meta["publisher"] = meta_inlines(cfg.publisher)
+    rights = edition_rights(cfg, edition)
+    if rights:
+        meta["rights"] = meta_inlines(rights)
     return meta
+
+
+def edition_rights(cfg, edition: Edition) -> str | None:
+    """The rights of each language of the edition, once each ("…  / …" in a bilingual one)."""
+    texts = list(dict.fromkeys(r for r in (cfg.rights_in(lang) for lang in edition.languages) if r))
+    return " / ".join(texts) or None
 
 
 def separate_titles(doc: dict) -> dict:
