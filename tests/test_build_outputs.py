@@ -26,7 +26,7 @@ SEED_DATES_EN = ["22 August–13 September 1921", "25 December 1921", "4 January
 
 def squash(text: str) -> str:
     """Text with line breaks, hyphenation and dash variants ignored, for searching PDFs."""
-    return re.sub(r"[\s\-–\u00ad\u2010]+", "", text)
+    return re.sub(r"[\s\-–\u00ad\u2010\u2060]+", "", text)
 
 
 def epub_xhtml(path):
