@@ -1,7 +1,8 @@
 """Typographic finish of the text every output shows, never of the manuscript:
 
-- a range written with a hyphen between numbers (`1920-1991`, `6-11 Ocak`) or between a
-  month and a day (`22 Ağustos-13 Eylül 1921`) is set with an en dash, as ranges are;
+- a range written with a hyphen between numbers (`1920-1991`, `6-11 Ocak`), months
+  (`Temmuz-Ağustos`) or a month and a day (`22 Ağustos-13 Eylül 1921`) is set with an en
+  dash, as ranges are;
 - a range is never split across lines: word joiners (U+2060) hold the en dash to both
   sides (UAX #14 allows a break after a dash; Pango and reading systems honour WJ, and it
   neither prints nor is extracted as text);
@@ -21,8 +22,8 @@ WJ = "\u2060"
 NBSP = "\u00a0"
 _MONTH = "|".join(sorted({m for months in MONTHS.values() for m in months}, key=len, reverse=True))
 # a hyphen between two numbers, or a month and a number; not inside a chain of them
-_HYPHEN_RANGE = re.compile(rf"(?<![\d-])(\d+|\b(?:{_MONTH}))-(\d+)(?![\d-])")
-_DASH_RANGE = re.compile(rf"(\d|\b(?:{_MONTH}))({WJ}?)–({WJ}?)(?=\d)")
+_HYPHEN_RANGE = re.compile(rf"(?<![\d-])(\d+|\b(?:{_MONTH}))-(\d+|(?:{_MONTH})\b)(?![\d-])")
+_DASH_RANGE = re.compile(rf"(\d|\b(?:{_MONTH}))({WJ}?)–({WJ}?)(?=\d|(?:{_MONTH})\b)")
 
 
 def ranges(text: str) -> str:
@@ -45,7 +46,7 @@ def document(doc: dict) -> dict:
     """`ranges` on every Str of a Pandoc document (code, math and raw elements keep theirs)."""
     def fix(node: dict) -> dict | None:
         text = node["c"]
-        if ("-" in text or "–" in text) and any(c.isdigit() for c in text):
+        if "-" in text or "–" in text:
             new = ranges(text)
             if new != text:
                 return {"t": "Str", "c": new}
