@@ -7,6 +7,7 @@ packages=(
   default-jre-headless     # EPUBCheck (Java)
   chromium                 # DAISY Ace runs its accessibility rules in it (via Puppeteer)
   poppler-utils            # pdftotext, pdffonts, pdfinfo, pdftoppm (tests, proofs)
+  libgs-common             # Ghostscript's CMYK (SWOP) ICC profile: the print PDF's PDF/X-4 output intent
   fonts-ebgaramond         # book face with full Turkish coverage
   fonts-linuxlibertine     # second face (Turkish coverage too)
   fonts-dejavu-core        # code face (DejaVu Sans Mono) and fallback for symbols

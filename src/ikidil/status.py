@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .align import align_chapter
+from .ast import stringify
 from .errors import BookError, display_path
 from .load import Book
 from .lock import BlockState, State, accept, block_states, load_lock, write_lock
@@ -18,6 +19,7 @@ class ChapterStatus:
     chapter: str
     tracked: bool                      # False: no lockfile yet, staleness unknown
     blocks: tuple[BlockState, ...]
+    translator_notes: tuple[tuple[int, str], ...] = ()   # (line of its block, its text)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -26,7 +28,8 @@ class ChapterStatus:
 
     def as_dict(self) -> dict:
         return {"lang": self.lang, "chapter": self.chapter, "tracked": self.tracked, **self.counts,
-                "blocks": [_block_dict(b) for b in self.blocks if b.state is not State.TRANSLATED]}
+                "blocks": [_block_dict(b) for b in self.blocks if b.state is not State.TRANSLATED],
+                "translator_notes": [{"line": line, "text": text} for line, text in self.translator_notes]}
 
 
 def _block_dict(item: BlockState) -> dict:
@@ -41,9 +44,19 @@ def book_status(book: Book) -> list[ChapterStatus]:
     for lang in book.config.translations:
         lock = load_lock(book.config.manuscript_dir(lang))
         for source in book.chapters[book.config.language]:
-            alignment = align_chapter(source, book.chapter(lang, source.name))
-            out.append(ChapterStatus(lang, source.name, lock.exists, tuple(block_states(alignment, lock))))
+            target = book.chapter(lang, source.name)
+            alignment = align_chapter(source, target)
+            out.append(ChapterStatus(lang, source.name, lock.exists, tuple(block_states(alignment, lock)),
+                                     _translator_notes(target)))
     return out
+
+
+def _translator_notes(chapter) -> tuple[tuple[int, str], ...]:
+    """The translator's notes of a chapter: a reviewer reads them apart, since no check can
+    compare them with the source."""
+    if chapter is None:
+        return ()
+    return tuple((block.line, stringify(note["c"])) for block in chapter.blocks for note in block.translator_notes)
 
 
 def resolve_chapter(book: Book, name: str) -> str:
@@ -89,7 +102,8 @@ def status_lines(statuses: list[ChapterStatus]) -> list[str]:
 
 
 def detail_lines(book: Book, statuses: list[ChapterStatus]) -> list[str]:
-    """Where each stale, missing or extra block is: translation file:line ↔ source file:line."""
+    """Where each stale, missing or extra block is: translation file:line ↔ source file:line;
+    then each translator's note, by the line of its block."""
     out = []
     for s in statuses:
         source = book.chapter(book.config.language, s.chapter)
@@ -103,4 +117,8 @@ def detail_lines(book: Book, statuses: list[ChapterStatus]) -> list[str]:
             there = f"{display_path(target_path)}:{near}"
             here = f"{display_path(source.path)}:{item.source.line}" if item.source else "-"
             out.append(f"{there} ↔ {here}: {item.state.value}")
+        for line, text in s.translator_notes:
+            words = text.split()
+            first = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+            out.append(f"{display_path(target_path)}:{line}: translator's note: “{first}”")
     return out

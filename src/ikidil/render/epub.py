@@ -5,8 +5,10 @@ Finishing, file by file:
 - chapters: every `lang` mirrored as `xml:lang`; notes numbered per language (a bilingual
   chapter has a Turkish 1, 2, 3 and an English 1, 2, 3), ids unique in the book
   (`<chapter>-fn1`, bilingual `<chapter>-<lang>-fn1`), each note in its language with a
-  back link (role doc-backlink) to its own call, one notes section per language at the
-  chapter's end — or all of them in one endnotes file (book.yaml `notes: endnotes`);
+  back link (role doc-backlink, "↩︎" with U+FE0E) to its own call, one notes section per
+  language at the chapter's end — or all of them in one endnotes file (book.yaml `notes:
+  endnotes`); a bilingual edition letters the translation's notes (a, b…) as the PDF does;
+  notes are divs (Apple Books hides asides of type footnote); <title> is the chapter's;
 - our stylesheet replaces Pandoc's (Pandoc's sandbox cannot read a --css file);
 - a cover (image + page) and a title page open the book; nav landmarks point at them;
 - the package document gets edition identifiers, dates and accessibility metadata.
@@ -69,10 +71,18 @@ def pandoc_metadata(book: Book, edition: Edition) -> dict:
         meta["subtitle"] = meta_inlines(edition.subtitle)
     if cfg.creator:
         meta["creator"] = {"t": "MetaList", "c": [meta_inlines(c) for c in cfg.creator]}
-    for key in ("publisher", "rights"):
-        if getattr(cfg, key):
-            meta[key] = meta_inlines(getattr(cfg, key))
+    if cfg.publisher:
+        meta["publisher"] = meta_inlines(cfg.publisher)
+    rights = edition_rights(cfg, edition)
+    if rights:
+        meta["rights"] = meta_inlines(rights)
     return meta
+
+
+def edition_rights(cfg, edition: Edition) -> str | None:
+    """The rights of each language of the edition, once each ("…  / …" in a bilingual one)."""
+    texts = list(dict.fromkeys(r for r in (cfg.rights_in(lang) for lang in edition.languages) if r))
+    return " / ".join(texts) or None
 
 
 def separate_titles(doc: dict) -> dict:
@@ -166,6 +176,7 @@ def _empty_header_cells(root: etree._Element) -> None:
 def finish_chapter(root: etree._Element, edition: Edition) -> None:
     _mirror_lang(root)
     _empty_header_cells(root)
+    _title_from_heading(root)
     section = root.find(".//x:body/x:section", NS)
     prefix = section.get("id") if section is not None and section.get("id") else None
     notes = root.find(".//x:section[@epub:type='footnotes']", NS)
@@ -187,10 +198,15 @@ def finish_chapter(root: etree._Element, edition: Edition) -> None:
             ref.set("href", f"#{stem}-fn{number}")
             for child in list(ref):
                 ref.remove(child)
-            ref.text = str(number)
+            label = note_label(number, lang, edition)
+            ref.text = label
             note.set("lang", lang)
             note.set(XML_LANG, lang)
-            _number_and_backlink(note, ref, number, lang)
+            # A div, not Pandoc's aside: Apple Books takes an aside of type footnote out of
+            # the text (pop-up only) and left a bare "Notes" heading; a div keeps the
+            # notes on the page and still pops up there and elsewhere.
+            note.tag = f"{{{XHTML_NS}}}div"
+            _number_and_backlink(note, ref, label, lang)
             section_el.append(note)
         sections.append(section_el)
     parent = notes.getparent()
@@ -198,6 +214,28 @@ def finish_chapter(root: etree._Element, edition: Edition) -> None:
     parent.remove(notes)
     for offset, section_el in enumerate(sections):
         parent.insert(position + offset, section_el)
+
+
+def _title_from_heading(root: etree._Element) -> None:
+    """The document's <title> is its chapter's title (Pandoc writes the file name), which
+    reading systems show in their history and assistive technology announces."""
+    heading = root.find(".//x:body//x:h1", NS)
+    title = root.find("x:head/x:title", NS)
+    if heading is not None and title is not None:
+        text = " ".join("".join(heading.itertext()).split())
+        title.text = text.replace("\u2060", "").replace("\u00a0", " ") or title.text
+
+
+def note_label(number: int, lang: str, edition: Edition) -> str:
+    """A note's number as the PDF prints it: in a bilingual edition the translation's
+    notes are lettered (a, b, … z, aa, ab…), the source's numbered."""
+    if len(edition.languages) < 2 or lang == edition.languages[0]:
+        return str(number)
+    label = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        label = chr(ord("a") + rest) + label
+    return label
 
 
 def _notes_section(lang: str, ident: str) -> etree._Element:
@@ -208,7 +246,7 @@ def _notes_section(lang: str, ident: str) -> etree._Element:
     return section
 
 
-def _number_and_backlink(note: etree._Element, ref: etree._Element, number: int, lang: str) -> None:
+def _number_and_backlink(note: etree._Element, ref: etree._Element, number: str, lang: str) -> None:
     paragraphs = note.findall("x:p", NS)
     target = paragraphs[-1] if paragraphs else note
     if paragraphs:
@@ -227,7 +265,7 @@ def _number_and_backlink(note: etree._Element, ref: etree._Element, number: int,
         "href": "#" + ref.get("id"), "class": "footnote-back", "role": "doc-backlink",
         "aria-label": f"{term(lang, 'back_to_text')} ({term(lang, 'note')} {number})",
     })
-    back.text = "↩"
+    back.text = "\u21a9\ufe0e"       # ↩︎: U+FE0E asks for the text glyph (iOS draws ↩ alone as an emoji)
 
 
 def collect_endnotes(trees: dict[str, etree._Element], edition: Edition) -> bytes | None:
@@ -316,6 +354,10 @@ def finish_nav(data: bytes, edition: Edition, chapters: list[str], endnotes: boo
     root = etree.fromstring(data)
     _mirror_lang(root)
     lang = edition.lang
+    # The contents page is titled as such (Pandoc repeats the book's title there).
+    for element in (root.find(".//x:nav[@epub:type='toc']/x:h1", NS), root.find("x:head/x:title", NS)):
+        if element is not None:
+            element.text = term(lang, "contents")
     toc = root.find(".//x:nav[@epub:type='toc']/x:ol", NS)
     if endnotes and toc is not None:
         following = next((li for li in toc if bibliography and

@@ -37,12 +37,27 @@ def zip_time(book: Book) -> tuple:
 
 
 def accessibility_summary(edition: Edition) -> str:
-    both = " Each passage is followed by its translation, each tagged with its language." \
-        if len(edition.languages) > 1 else ""
-    return ("This publication meets WCAG 2.1 Level AA. It has a table of contents, headings in "
-            "reading order, language tags on every text, and footnotes linked to and from "
-            "their calls." + both + " Its only image is the cover, described by a text "
-            "alternative. It contains no media and no hazards.")
+    """What a reader can rely on in this edition, and nothing more: said from the document
+    itself (its images and their text alternatives), not from a template."""
+    from ..load import elements_of
+    images = elements_of(edition.doc, "Image")
+    described = [i for i in images if "".join(_texts(i["c"][1])).strip()]
+    parts = ["It has a table of contents and headings in reading order; every text is tagged "
+             "with its language, and each note is linked to and from its call."]
+    if len(edition.languages) > 1:
+        parts.append("Each passage is followed by its translation, each tagged with its language.")
+    if not images:
+        parts.append("Its only image is the cover, described by a text alternative.")
+    elif len(described) == len(images):
+        parts.append("Every image, the cover included, has a text alternative.")
+    else:
+        parts.append(f"{len(images) - len(described)} of its {len(images)} images have no text alternative.")
+    parts.append("It contains no audio, video or other media, and no flashing, motion or sound hazards.")
+    return " ".join(parts)
+
+
+def _texts(inlines) -> list[str]:
+    return [i.get("c", "") if i.get("t") == "Str" else " " for i in inlines if isinstance(i, dict)]
 
 
 def spine_files(data: bytes) -> list[str]:

@@ -9,6 +9,7 @@ import functools
 import html
 import json
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
@@ -17,7 +18,7 @@ from pathlib import Path
 if TYPE_CHECKING:                 # imported where used: an EPUB-only build never loads WeasyPrint
     import weasyprint
 
-from .. import pandoc
+from .. import pandoc, typeset
 from ..ast import join_words
 from ..config import TRIM_SIZES
 from ..i18n import term, upper
@@ -26,9 +27,9 @@ from ..outputs import Output, atomic_path
 from ..checks.base import Finding, Severity
 from ..transform import Edition, chapter_id, notes_to_spans
 from . import epub_meta, weasy_fixes
+from .copyright import copyright_html
 
 VARIANTS = ("digital", "print")
-BOOK_FACE = "EB Garamond"
 
 
 @dataclass(frozen=True)
@@ -40,25 +41,44 @@ class PageSetup:
     def css(self) -> str:
         rules = [f"@page {{ size: {self.width} {self.height}; }}"]
         if self.bleed:
-            rules.append(f"@page {{ bleed: {self.bleed}; marks: crop; }}")
+            # Print: no marks from WeasyPrint (it draws them inside the bleed, the MediaBox
+            # being the BleedBox); render/press.py draws them outside. Every colour is
+            # 100 % K in DeviceCMYK, not RGB black (which a press separates into four inks).
+            rules.append(f"@page {{ bleed: {self.bleed}; marks: none; {PRINT_BLACK} }}")
+            rules.append(f"html, .ikidil-flag-label {{ {PRINT_BLACK} }} .ikidil-flag {{ border-color: device-cmyk(0 0 0 1); }}")
         return "\n".join(rules)
+
+
+PRINT_BLACK = "color: device-cmyk(0 0 0 1);"
 
 
 def page_setup(book: Book, variant: str) -> PageSetup:
     width, height = TRIM_SIZES[book.config.trim]
-    return PageSetup(width, height, book.config.bleed if variant == "print" else None)
+    if variant != "print":
+        return PageSetup(width, height, None)
+    # KDP wants 0.125 in, whatever the book's press bleed is (render/press.py)
+    bleed = "0.125in" if book.config.print_profile == "kdp" else book.config.bleed
+    return PageSetup(width, height, bleed)
 
 
 def edition_html(book: Book, edition: Edition) -> str:
     """The complete HTML document of a paged edition."""
     body, toc = prepare_body(body_html(book.root, notes_to_spans(edition.doc)), edition, book.root)
+    body = names_unbroken(body, book.config.transliterations.values())
     cfg, lang = book.config, edition.lang
     esc = html.escape
     title, subtitle = edition.title, edition.subtitle
     meta = [f'<meta name="description" content="{esc(subtitle)}">' if subtitle else ""]
     meta += [f'<meta name="author" content="{esc(c)}">' for c in cfg.creator]
     meta.append(f'<meta name="dcterms.created" content="{cfg.date.isoformat()}">')
-    subtitle_html = f'<p class="subtitle">{esc(subtitle)}</p>' if subtitle else ""
+    # Each title in its language, on lines of its own (a bilingual edition's second one
+    # smaller), held together where a line break would hurt (typeset.title).
+    langs = list(dict.fromkeys(edition.languages))
+    titles = list(dict.fromkeys((l, cfg.title_in(l)) for l in langs)) if len(langs) > 1 else [(lang, title)]
+    half_title = "".join(f'<p class="half-title-text" lang="{l}">{esc(typeset.title(t))}</p>' for l, t in titles)
+    title_html = "".join(f'<p class="book-title{" book-title-translation" if i else ""}" lang="{l}">'
+                         f'{esc(typeset.title(t))}</p>' for i, (l, t) in enumerate(titles))
+    subtitle_html = f'<p class="subtitle">{esc(typeset.ranges(subtitle))}</p>' if subtitle else ""
     creators = "".join(f'<p class="creator">{esc(c)}</p>' for c in cfg.creator)
     publisher = f'<p class="publisher">{esc(cfg.publisher)}</p>' if cfg.publisher else ""
     return f"""<!DOCTYPE html>
@@ -70,9 +90,9 @@ def edition_html(book: Book, edition: Edition) -> str:
 <link rel="stylesheet" href="book.css">
 </head>
 <body class="edition-{esc(edition.name)}" data-running-title="{esc(running_title(book, edition))}">
-<section class="front half-title"><p class="half-title-text">{esc(title)}</p></section>
+<section class="front half-title">{half_title}</section>
 <section class="front title-page">
-  <p class="book-title">{esc(title)}</p>{subtitle_html}{creators}{publisher}
+  {title_html}{subtitle_html}{creators}{publisher}
 </section>
 <section class="front copyright">{copyright_html(book, edition)}</section>
 <nav class="front toc" id="toc" role="doc-toc">
@@ -159,20 +179,19 @@ def _opens_section(block: dict) -> bool:
     return False
 
 
-def copyright_html(book: Book, edition: Edition) -> str:
-    cfg, lang, esc = book.config, edition.lang, html.escape
-    lines = [esc(edition.title) + (f" — {esc(edition.subtitle)}" if edition.subtitle else "")]
-    if cfg.rights:
-        lines.append(esc(cfg.rights))
-    lines.append(f"{esc(term(lang, 'edition'))}: {esc(edition.name)}")
-    lines.append(f"{esc(term(lang, 'identifier'))}: "
-                 f"{epub_meta.edition_identifier(cfg.identifier, edition.name, 'pdf')}")
-    lines.append(f"{esc(term(lang, 'published'))}: {cfg.date.isoformat()}")
-    lines.append(f"{esc(term(lang, 'typeset_in'))}: {BOOK_FACE}")
-    lines.append(esc(term(lang, "editorial_title")))
-    if cfg.publisher:
-        lines.append(esc(cfg.publisher))
-    return "".join(f"<p>{line}</p>" for line in lines)
+def names_unbroken(body: str, names) -> str:
+    """The book's transliterated names (Chicherin, Vasilyevich…) in spans that are not
+    hyphenated: no pattern set knows how a transliterated Russian or Turkish name divides,
+    and a wrong break in a name is worse than a looser line. Text only, never tags."""
+    names = sorted({n for n in names if len(n) > 4}, key=len, reverse=True)
+    if not names:
+        return body
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
+    pieces = re.split(r"(<[^>]*>)", body)
+    for i in range(0, len(pieces), 2):
+        if pieces[i]:
+            pieces[i] = pattern.sub(r'<span class="name">\1</span>', pieces[i])
+    return "".join(pieces)
 
 
 def running_title(book: Book, edition: Edition) -> str:
@@ -207,6 +226,7 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
             continue
         h1 = next(section.iter("h1"), None)
         if h1 is not None:
+            _hold_title_together(h1)
             h1.set("data-running", _running_text(h1, edition))
             toc.append(f'<li><a href="#{html.escape(section.get("id"))}">'
                        f'{_toc_label(h1)}</a></li>')
@@ -280,6 +300,20 @@ def _blocks(section):
             yield from _blocks(child)
         else:
             yield child
+
+
+def _hold_title_together(h1) -> None:
+    """No heading ends on a line of one word: the last two words of each title (each
+    language's, in a bilingual heading) joined by a no-break space (typeset.title)."""
+    spans = [s for s in h1.iter("span") if s.get("lang")] or [h1]
+    for element in spans:
+        last = element
+        while len(last) and isinstance(last[-1].tag, str) and not (last[-1].tail or "").strip():
+            last = last[-1]
+        if len(last) and (last[-1].tail or "").strip():
+            last[-1].tail = typeset.title(last[-1].tail)
+        elif last.text and last.text.strip():
+            last.text = typeset.title(last.text)
 
 
 def _running_text(h1, edition: Edition) -> str:

@@ -1,0 +1,91 @@
+"""Display type and the copyright page: what a publisher's book gets right on its first pages
+and in every line (render/copyright.py, typeset.py, render/pdf.py's front matter)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+
+import pytest
+
+from ikidil.i18n import MONTHS, long_date
+from ikidil.typeset import NBSP, WJ, ranges, title
+
+_MONTH = "|".join(m for months in MONTHS.values() for m in months)
+# a line that ends inside a range, or a line that a range's second half begins
+SPLIT_RANGE = re.compile(rf"(?:\d|\b(?:{_MONTH}))\s*[–-]\s*\n\s*\d")
+
+
+def raw_text(pdf, first=None, last=None) -> str:
+    args = ["pdftotext"] + (["-f", str(first), "-l", str(last)] if first else []) + [str(pdf), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def test_ranges_get_an_en_dash_and_are_held_together():
+    assert ranges("6-11 Ocak 1921") == f"6{WJ}–{WJ}11 Ocak 1921"
+    assert ranges("22 Ağustos-13 Eylül 1921") == f"22 Ağustos{WJ}–{WJ}13 Eylül 1921"
+    assert ranges("23 March–1 April") == f"23 March{WJ}–{WJ}1 April"
+    assert ranges("1919–1922") == f"1919{WJ}–{WJ}1922" == ranges(ranges("1919–1922"))
+    assert ranges("ISBN 978-0-415-36880-6") == "ISBN 978-0-415-36880-6"      # a chain is no range
+    assert ranges("Kütahya-Eskişehir") == "Kütahya-Eskişehir"                # words keep their hyphen
+    assert title("Mustafa Kemal Pasha and the Communists in Turkey") == \
+        f"Mustafa Kemal Pasha and the Communists in{NBSP}Turkey"
+
+
+def test_dates_as_each_language_writes_them():
+    import datetime as dt
+    assert long_date(dt.date(2026, 11, 24), "tr") == "24 Kasım 2026"
+    assert long_date(dt.date(2026, 11, 24), "en") == "24 November 2026"
+
+
+def copyright_page(pdf) -> str:
+    page = next(n for n in range(1, 8) if "EB Garamond" in raw_text(pdf, n, n))
+    return raw_text(pdf, page, page)
+
+
+def test_copyright_page_of_the_turkish_edition(built_book):
+    text = copyright_page(built_book[2][("tr", "pdf", "digital")])
+    for line in ("Mustafa Kemal Paşa ve Türkiye’deki Komünistler", "Tüm hakları saklıdır.",
+                 "İlk basım: 24 Kasım 2026", "EB Garamond ile dizilmiştir.", "ikidil"):
+        assert line in text, line
+    for internal in ("Baskı:", "urn:uuid", "2026-11-24", "All rights reserved", "Dizgi:"):
+        assert internal not in text, internal
+
+
+def test_copyright_page_of_the_english_edition(built_book):
+    text = copyright_page(built_book[2][("en", "pdf", "digital")])
+    for line in ("Mustafa Kemal Pasha and the Communists in Turkey", "Translated from the Turkish",
+                 "Original title: Mustafa Kemal Paşa ve Türkiye’deki Komünistler, 1919–1922",
+                 "English translation © 2026 ikidil. All rights reserved.",
+                 "First published 24 November 2026", "Typeset in EB Garamond\n"):
+        assert line in text, line
+    for internal in ("Edition:", "urn:uuid", "2026-11-24", "Typeset in:", "Tüm hakları"):
+        assert internal not in text, internal
+
+
+def test_copyright_page_of_the_bilingual_edition(built_book):
+    text = copyright_page(built_book[2][("bilingual", "pdf", "digital")])
+    for line in ("Türkçe metin ve İngilizce çevirisi", "Turkish text with English translation",
+                 "Tüm hakları saklıdır.", "English translation © 2026 ikidil.",
+                 "İlk basım: 24 Kasım 2026", "First published 24 November 2026"):
+        assert line in text, line
+    assert "bilingual" not in text and "urn:uuid" not in text
+
+
+@pytest.mark.parametrize("key", [("tr", "pdf", "digital"), ("tr", "pdf", "print"), ("en", "pdf", "digital"),
+                                 ("en", "pdf", "print"), ("bilingual", "pdf", "digital")])
+def test_no_range_is_split_across_lines_in_a_pdf(built_book, key):
+    text = raw_text(built_book[2][key])
+    assert not SPLIT_RANGE.search(text), SPLIT_RANGE.search(text)
+    assert re.search(r"6\s*–\s*11 Ocak|6\s*–\s*11 January", text)          # the hyphen became a dash
+
+
+@pytest.mark.parametrize("edition", ["tr", "en", "bilingual"])
+def test_every_range_in_the_epub_is_held_by_word_joiners(built_book, edition):
+    with zipfile.ZipFile(built_book[2][(edition, "epub", None)]) as z:
+        text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml"))
+    held = re.findall(rf"\d{WJ}–{WJ}\d", text)
+    loose = re.findall(rf"(?:\d|\b(?:{_MONTH}))[-–](?=\d)", text)
+    assert len(held) >= 5 and loose == []
+    assert "22 Ağustos-13" not in text
