@@ -47,6 +47,7 @@ class BookConfig:
     trim: str = "6x9in"
     bleed: str = "3mm"
     bilingual_order: tuple[str, ...] = ()
+    bilingual_layout: str = "facing"        # bilingual PDF: facing pages, or "columns"
     policy: dict[str, str] = field(default_factory=lambda: {"stale": "error", "missing": "error"})
     transliterations: dict[str, str] = field(default_factory=dict)
     length_ratio: tuple[float, float] = (0.7, 1.45)
@@ -202,6 +203,8 @@ SCHEMA: dict[str, Field] = {
     "trim": Field(_choice(tuple(TRIM_SIZES)), "PDF trim size: 6x9in (default), 5.5x8.5in or a5"),
     "bleed": Field(_css_length, "Bleed of the print PDF (default 3mm)"),
     "bilingual_order": Field(_lang_list, "Order of the languages in bilingual editions (default source first)"),
+    "bilingual_layout": Field(_choice(("facing", "columns")),
+                              "Bilingual PDF: facing pages (default; source verso, translation recto) or columns"),
     "policy": Field(_policy, "What a build does with stale/missing translation: error, warn or mark"),
     "transliterations": Field(_str_map, "Names spelled differently per language: {Çiçerin: Chicherin}"),
     "length_ratio": Field(_ratio_band, "Allowed translation/source length ratio band (default [0.7, 1.45])"),

@@ -60,6 +60,8 @@ class Job:
     # Front matter only: its targets' page numbers are the first pages of these parts (stub
     # number, part index), read from the page counts once every part has one (_toc_css).
     toc_parts: list | None = None
+    # Facing pages (facing.py): the part's two sides, source then translation; None: one document.
+    facing: tuple | None = None
 
 
 def _counts_before(index: int) -> list[int]:
@@ -116,11 +118,22 @@ def _layout(job: Job) -> Laid:
     from ...pagemap import page_starts
     if job.toc_parts is not None:
         job = dataclasses.replace(job, extra_css=_toc_css(job.toc_parts), toc_parts=None)
-    html = weasyprint.HTML(string=job.html, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(job.book.root))
-    document = pdf.render_keeping_notes(
-        html, lambda breaks: pdf.stylesheets(job.book, job.variant, job.extra_css + breaks),
-        on_render=lambda attempt: setattr(_SHARED, "renders", attempt))
-    context = _SHARED.context
+
+    def render(html_text: str, extra_css: str):
+        html = weasyprint.HTML(string=html_text, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(job.book.root))
+        document = pdf.render_keeping_notes(
+            html, lambda breaks: pdf.stylesheets(job.book, job.variant, extra_css + breaks),
+            on_render=lambda attempt: setattr(_SHARED, "renders", attempt))
+        return document, _SHARED.context
+
+    if job.facing is not None:
+        document, renumber = _facing_layout(job, render)
+    else:
+        document, context = render(job.html, job.extra_css)
+
+        def renumber(offset: int) -> None:
+            if offset:
+                _renumber(document, context, lambda value: value + offset)
     own = len(document.pages) - job.drop_tail
     if own < 1 or any(_has_text(page._page_box) for page in document.pages[own:]):
         raise CannotSplit(f"part {job.index}: the next part's opening did not start a page of its own")
@@ -130,10 +143,10 @@ def _layout(job: Job) -> Laid:
     if not job.write:
         return Laid(None, own, 1, {})
     start = _wait_for_start(job.index)
-    if start % 2 == 0:
-        raise CannotSplit(f"part {job.index} would open on a verso (page {start})")
-    if start != 1:
-        _renumber(document, context, start - 1)
+    # A chapter opens on a recto; in facing pages, on a spread (its verso).
+    if (start % 2 == 0) != (job.facing is not None):
+        raise CannotSplit(f"part {job.index} would open on the wrong side (page {start})")
+    renumber(start - 1)
     # The dropped pages stay in this part's PDF (its links to them become named
     # destinations the merge points at the real pages); only the merge leaves them out.
     offset = start - 1
@@ -158,10 +171,33 @@ def _has_text(page_box) -> bool:
                for box in child.descendants())      # the page area and the footnote area
 
 
-def _renumber(document, context, offset: int) -> None:
-    """Re-make the margin boxes (folios, running heads) as if the part began `offset` pages
-    later: the same code WeasyPrint runs at the end of layout_document, with the page
-    counter moved. The page areas are untouched."""
+def _facing_layout(job: Job, render):
+    """A facing part's pages, verso and recto in turn (facing.py), and how to number them:
+    the source's page i is the book's page start + 2i, the translation's the next."""
+    from . import facing
+    sides = {side.role: facing.side_document(job.html, side, {s.role: s.lang for s in job.facing})
+             for side in job.facing}
+    css = {side.role: job.extra_css + facing.side_css(side) for side in job.facing}
+    try:
+        laid, _SHARED.layouts = facing.in_step(lambda role, html: render(html, css[role]), sides)
+    except facing.OutOfStep as why:
+        raise CannotSplit(f"part {job.index}: {why}") from None
+    (verso, verso_context), (recto, recto_context) = laid["source"], laid["translation"]
+    if len(verso.pages) != len(recto.pages):
+        raise CannotSplit(f"part {job.index}: its sides end on different spreads")
+    document = verso.copy([page for spread in zip(verso.pages, recto.pages) for page in spread])
+
+    def renumber(offset: int) -> None:
+        # WeasyPrint numbered each side 1, 2, 3…; page v of a side is the spread v's verso or recto.
+        _renumber(verso, verso_context, lambda value: offset + 2 * value - 1)
+        _renumber(recto, recto_context, lambda value: offset + 2 * value)
+    return document, renumber
+
+
+def _renumber(document, context, folio) -> None:
+    """Re-make the margin boxes (folios, running heads) with the page counter's value v
+    moved to folio(v): the same code WeasyPrint runs at the end of layout_document. The
+    page areas are untouched; the Page objects are updated in place."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.background import layout_backgrounds
     for i, page in enumerate(document.pages):
@@ -169,7 +205,7 @@ def _renumber(document, context, offset: int) -> None:
         context.current_page = i + 1
         state = context.page_maker[i + 1][3]
         counters = dict(state[1])
-        counters["page"] = [value + offset for value in counters.get("page", [i + 1])]
+        counters["page"] = [folio(value) for value in counters.get("page", [i + 1])]
         state = (state[0], counters, *state[2:])
         kept = [c for c in page_box.children if not isinstance(c, boxes.MarginBox)]
         page_box.children = tuple(kept) + tuple(_SHARED.make_margin_boxes(context, page_box, state))

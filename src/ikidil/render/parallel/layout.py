@@ -14,6 +14,7 @@ from ...cache import Cache, digest, tool_versions
 from .jobs import Job, Laid
 from .merge import Merger
 from .pool import LayoutPool
+from .facing import FacingSide
 from .split import CannotSplit, Part, counters_css, split_parts
 
 log = logging.getLogger("ikidil")
@@ -27,20 +28,31 @@ class ParallelResult:
 
 
 def render_parts(book, document_html: str, target: Path | None, variant: str, pdf_options: dict,
-                 css_key: str, jobs: int | None = None, pool: "LayoutPool | None" = None) -> ParallelResult:
+                 css_key: str, jobs: int | None = None, pool: "LayoutPool | None" = None,
+                 facing: dict[str, str] | None = None) -> ParallelResult:
     """Lay out an edition document part by part (cached, in parallel) and write the merged
-    PDF to `target` (None: only lay out, e.g. for the EPUB page list)."""
+    PDF to `target` (None: only lay out, e.g. for the EPUB page list). `facing`: the
+    bilingual edition in facing pages, {role: language} (facing.py)."""
     parts, front_html = split_parts(document_html)
     cache = Cache(book.root)
     versions = tool_versions()
-    variant_key = digest(versions, css_key, variant, repr(sorted(pdf_options.items())))
+    variant_key = digest(versions, css_key, variant, repr(sorted(pdf_options.items())), repr(facing))
 
     def extra_css(part: Part) -> str:
-        return counters_css(part.notes_before)
+        return "" if facing else counters_css(part.notes_before)
+
+    def sides(part: Part) -> tuple | None:
+        """A facing body part's sides; each counts its own language's notes."""
+        if not facing or part.index == 0:
+            return None
+        return tuple(FacingSide(role, lang, part.notes_before.get(f"note-{role}", 0)) for role, lang in facing.items())
+
+    def drop_tail(part: Part) -> int:
+        return 0 if sides(part) else part.drop_tail     # a facing part lays out without the next's opening
 
     probe_html, probe_css = front_html({})
     layout_keys = [digest(variant_key, probe_html, probe_css)] + \
-                  [digest(variant_key, p.html, extra_css(p)) for p in parts[1:]]
+                  [digest(variant_key, p.html, extra_css(p), repr(sides(p))) for p in parts[1:]]
     counts = [c if isinstance(c := cache.get_json("pages", key), int) else -1 for key in layout_keys]
 
     laid: dict[int, Laid] = {}
@@ -81,8 +93,8 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
         def job(i: int, probe: bool = False) -> Job:
             if probe:
                 return Job(0, probe_html, probe_css, parts[0].drop_tail, False, pdf_options, stub, variant)
-            return Job(i, parts[i].html, extra_css(parts[i]), parts[i].drop_tail, True, pdf_options, stub, variant,
-                       want_pdf)
+            return Job(i, parts[i].html, extra_css(parts[i]), drop_tail(parts[i]), True, pdf_options, stub, variant,
+                       want_pdf, facing=sides(parts[i]))
 
         def keep(i: int, result: Laid, key: str) -> None:
             have(i, result)
@@ -148,10 +160,14 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
             laid_out += 1
             keep(0, result, front_key)
     total = sum(laid[i].pages for i in range(len(parts)))
+    # Facing pages: the front matter ends on a recto (odd), every part fills whole spreads;
+    # a last blank page makes the book's page count even (its last leaf).
+    blank_end = bool(facing) and total % 2 == 1
+    total += blank_end
     if target is not None:
         # The build's pool workers are idle by now: they join the fonts while this merges.
         offload = pool.pool.submit if pool is not None and pool.pool is not None else None
-        merger.finish(laid[0].pdf, laid[0].pages, target, offload)
+        merger.finish(laid[0].pdf, laid[0].pages, target, offload, blank_end=blank_end)
     problems = [p for i in range(len(parts)) for p in laid[i].problems]
     page_starts = [s for i in range(len(parts)) for s in laid[i].page_starts]
     return ParallelResult(total, problems, page_starts, laid_out)
@@ -177,8 +193,17 @@ def render_pdf_parallel(book, edition, target: Path | None, variant: str = "digi
     from .. import pdf
     options = {"pdf_variant": "pdf/ua-1"} if variant == "digital" else {}
     options["pdf_identifier"] = pdf.pdf_identifier(book, edition, variant).encode()
-    return render_parts(book, pdf.edition_html(book, edition), target, variant, options,
-                        _resources_key(book, variant), jobs, pool)
+    facing = facing_roles(book, edition)
+    return render_parts(book, pdf.edition_html(book, edition, "facing" if facing else None), target, variant,
+                        options, _resources_key(book, variant), jobs, pool, facing)
+
+
+def facing_roles(book, edition) -> dict[str, str] | None:
+    """{role: language} when the edition is laid out in facing pages (the bilingual edition
+    of a two-language book under `bilingual_layout: facing`), else None."""
+    if edition.name != "bilingual" or book.config.bilingual_layout != "facing" or len(edition.languages) != 2:
+        return None
+    return dict(zip(("source", "translation"), edition.languages))
 
 
 def render_pdf_fast(book, edition, target: Path, variant: str, warn=None, jobs: int | None = None,
@@ -191,7 +216,10 @@ def render_pdf_fast(book, edition, target: Path, variant: str, warn=None, jobs: 
     try:
         result = render_pdf_parallel(book, edition, target, variant, jobs, pool)
     except CannotSplit as why:
-        log.info("%s PDF laid out as one document: %s", edition.name, why)
+        if facing_roles(book, edition):
+            log.warning("%s PDF laid out in columns, as one document: %s", edition.name, why)
+        else:
+            log.info("%s PDF laid out as one document: %s", edition.name, why)
         kept = []
         output = pdf.render_pdf(book, edition, target, variant, warn=warn, keep=kept.append)
         return output, page_starts(kept[0]) if need_page_starts else None

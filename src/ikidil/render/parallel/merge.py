@@ -80,8 +80,9 @@ class Merger:
                 dests[name] = pikepdf.Array([copied[index], *list(dest)[1:]])
         self.dests = {**dests, **self.dests} if before else {**self.dests, **dests}
 
-    def finish(self, front: bytes, front_own: int, target: Path, offload=None) -> None:
-        """Put the front matter before the body, share the fonts, write `target`."""
+    def finish(self, front: bytes, front_own: int, target: Path, offload=None, blank_end: bool = False) -> None:
+        """Put the front matter before the body, share the fonts, write `target` (with a
+        blank last page if `blank_end`)."""
         import pikepdf
         from ...outputs import atomic_path
         if self.waiting:
@@ -91,6 +92,12 @@ class Merger:
         unions = _start_font_unions(self.subsets, offload)
         for page in self.dropped:            # the base's (its structure forgot them in _join)
             out.pages.remove(page)
+        if blank_end:
+            last = out.pages[-1]
+            blank = out.add_blank_page(page_size=(100, 100))   # boxes from the last page
+            for box in ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox"):
+                if box in last.obj:
+                    blank.obj[box] = last.obj[box]
         for page in out.pages:
             for annot in page.get("/Annots", []):
                 action = annot.get("/A")
