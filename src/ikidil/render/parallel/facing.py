@@ -73,7 +73,7 @@ def side_document(part_html: str, side: FacingSide, langs: dict[str, str]) -> Si
     for extra in pieces[1:]:                 # the next part's opening copy: facing parts need none
         matter.remove(extra)
     part.set("lang", side.lang)              # the structure tree's /Lang (weasy_fixes.structure_lang)
-    key = side.role[0]
+    key = f"{side.role[0]}-{part.get('id') or 'part'}"      # anchors unique in the merged book
     markers: list[str] = []
 
     def mark(first, pair_div=None) -> None:
