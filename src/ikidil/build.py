@@ -185,7 +185,7 @@ def _render(book: Book, options: BuildOptions, progress: Progress, checking: Fut
                 for variant in options.pdf_variants:
                     progress(f"pdf {name} {variant}")
                     target = staging.path(output_path(build_dir, slug, name, "pdf", variant))
-                    # Part by part, in parallel and cached (render/parallel.py); one document if it cannot.
+                    # Part by part, in parallel and cached (render/parallel/); one document if it cannot.
                     output, starts = render_pdf_fast(built, edition, target, variant, jobs=options.jobs,
                                                      warn=layout_findings.append if variant == options.pdf_variants[0] else None,
                                                      need_page_starts=variant == "print", pool=pool)

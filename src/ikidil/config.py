@@ -53,6 +53,7 @@ class BookConfig:
     marks: str = "crop"
     print_profile: str = "press"
     bilingual_order: tuple[str, ...] = ()
+    bilingual_layout: str = "facing"        # bilingual PDF: facing pages, or "columns"
     policy: dict[str, str] = field(default_factory=lambda: {"stale": "error", "missing": "error"})
     transliterations: dict[str, str] = field(default_factory=dict)
     length_ratio: tuple[float, float] | None = None     # None: the language pair's own band (checks/length.py)
@@ -278,6 +279,8 @@ SCHEMA: dict[str, Field] = {
     "print_profile": Field(_choice(("press", "kdp")),
                            "Print PDF rules: press (PDF/X-4, bleed all round, default) or kdp (Amazon KDP's interior rules)"),
     "bilingual_order": Field(_lang_list, "Order of the languages in bilingual editions (default source first)"),
+    "bilingual_layout": Field(_choice(("facing", "columns")),
+                              "Bilingual PDF: facing pages (default; source verso, translation recto) or columns"),
     "policy": Field(_policy, "What a build does with stale/missing translation: error, warn or mark"),
     "transliterations": Field(_str_map, "Names spelled differently per language: {Çiçerin: Chicherin}"),
     "length_ratio": Field(_ratio_band, "Allowed translation/source length ratio band (default: per language pair)"),

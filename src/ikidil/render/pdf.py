@@ -61,8 +61,9 @@ def page_setup(book: Book, variant: str) -> PageSetup:
     return PageSetup(width, height, bleed)
 
 
-def edition_html(book: Book, edition: Edition) -> str:
-    """The complete HTML document of a paged edition."""
+def edition_html(book: Book, edition: Edition, layout: str | None = None) -> str:
+    """The complete HTML document of a paged edition (`layout`: "facing" for the bilingual
+    edition's facing pages, render/parallel/facing.py)."""
     body, toc = prepare_body(body_html(book.root, notes_to_spans(edition.doc)), edition, book.root)
     body = names_unbroken(body, book.config.transliterations.values())
     cfg, lang = book.config, edition.lang
@@ -89,7 +90,7 @@ def edition_html(book: Book, edition: Edition) -> str:
 {''.join(meta)}
 <link rel="stylesheet" href="book.css">
 </head>
-<body class="edition-{esc(edition.name)}" data-running-title="{esc(running_title(book, edition))}">
+<body class="edition-{esc(edition.name)}{' layout-' + esc(layout) if layout else ''}" data-running-title="{esc(running_title(book, edition))}">
 <section class="front half-title">{half_title}</section>
 <section class="front title-page">
   {title_html}{subtitle_html}{creators}{publisher}
@@ -228,6 +229,9 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
         if h1 is not None:
             _hold_title_together(h1)
             h1.set("data-running", _running_text(h1, edition))
+            titles = [" ".join(s.text_content().split()) for s in h1.iter("span") if s.get("lang")]
+            if len(titles) > 1:          # bilingual: one bookmark, "Türkçe / English" (book.css)
+                h1.set("data-bookmark", " / ".join(titles))
             toc.append(f'<li><a href="#{html.escape(section.get("id"))}">'
                        f'{_toc_label(h1)}</a></li>')
         for number, block in enumerate(_blocks(section), start=1):

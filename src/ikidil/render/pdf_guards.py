@@ -153,7 +153,7 @@ def _hanging_spaces(line) -> float:
 
 def _pages_later(n: int) -> str:
     # Said relative to the call's page: a part laid out alone knows its pages' numbers
-    # only later (render/parallel.py), and the problem's own page is shifted then.
+    # only later (render/parallel/), and the problem's own page is shifted then.
     return "on the next page" if n == 1 else f"{n} pages after its call" if n > 1 else f"{-n} pages before its call"
 
 

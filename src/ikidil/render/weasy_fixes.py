@@ -15,7 +15,10 @@ that lays out pages (the build's own and each parallel layout worker).
    under `footnote-policy: auto` are moved; otherwise the line breaks by orphans/widows
    as any other. The change is one condition, applied to WeasyPrint's own function
    source, so it fails loudly (FIX_NOT_APPLIED) on a WeasyPrint whose code differs,
-   and pdf.render_keeping_notes still repairs whatever the layout guards find."""
+   and pdf.render_keeping_notes still repairs whatever the layout guards find.
+3. Each tagged structure element says its language (/Lang) when its HTML element has a
+   `lang` of its own: WeasyPrint tags only the document's, so the English blocks of the
+   bilingual PDF would be read with a Turkish voice (structure_lang)."""
 
 from __future__ import annotations
 
@@ -54,6 +57,7 @@ def prepare() -> None:
     _load_weasyprint()
     hyphenation.register()
     footnote_policy_fix()
+    structure_lang()
 
 
 def _load_weasyprint() -> None:
@@ -126,6 +130,29 @@ def footnote_policy_fix() -> None:
          block.__dict__, namespace)
     block._linebox_layout = namespace["_linebox_layout"]
     _applied = True
+
+
+def structure_lang() -> None:
+    """Wrap WeasyPrint's structure tree builder (pdf/tags.py, _build_box_tree, which calls
+    itself by its module's name, so every level goes through the wrapper): the elements it
+    makes for a box whose HTML element carries `lang` get /Lang (the html and body
+    elements make none: the catalog's /Lang is theirs)."""
+    from weasyprint.pdf import tags
+    if getattr(tags._build_box_tree, "ikidil_lang", False):
+        return
+    import pydyf
+    original = tags._build_box_tree
+
+    def with_lang(box, *args, **kwargs):
+        element = getattr(box, "element", None)
+        lang = element.get("lang") if element is not None and getattr(box, "element_tag", None) not in ("html", "body") \
+            and hasattr(element, "get") else None
+        for made in original(box, *args, **kwargs):
+            if lang and "Lang" not in made:
+                made["Lang"] = pydyf.String(lang)
+            yield made
+    with_lang.ikidil_lang = True
+    tags._build_box_tree = with_lang
 
 
 def applied() -> bool:
