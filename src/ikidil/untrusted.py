@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -47,6 +47,7 @@ class Located:
     source: str
     path: Path
     notes: int = 0          # footnotes seen so far in the chapter (limits.MAX_NOTES)
+    maths: list = field(default_factory=list)      # (Math node, line): checked by _check_math
 
     def line(self, needle: str, start: int) -> int:
         lines = self.source.split("\n")
@@ -78,7 +79,27 @@ def sanitise(blocks: list[dict], lines: list[int], source: str, path: Path, root
             block.update(cleaned)
         if _has_content(block):
             keep.append(index)
+    _check_math(where)
     return keep
+
+
+def _check_math(where: Located) -> None:
+    """TeX math is kept only where every output can set it. The EPUB writes it as MathML,
+    but WeasyPrint has no MathML: the PDF gets Pandoc's text rendering (e^iπ, x², ℝ), and
+    where Pandoc has none (\\frac, \\sum with limits, matrices) it would print the TeX
+    source. One Pandoc run per chapter that has math, none for the others."""
+    if not where.maths:
+        return
+    from . import pandoc
+    doc = {"pandoc-api-version": [1, 23], "meta": {},
+           "blocks": [{"t": "Para", "c": [node]} for node, _ in where.maths]}
+    rendered = pandoc.write(doc, "html").split("</p>")
+    for (node, line), html in zip(where.maths, rendered):
+        text = re.sub(r"<[^>]+>", "", html).strip()
+        if text.startswith("$") or text.startswith("\\("):
+            raise where.error(f"TeX math '{node['c'][1].strip()[:40]}' cannot be set as text in the PDF",
+                              line, "write it as Pandoc can set it, e.g. x^2, a/b, \\alpha, \\mathbb{R}; "
+                              "or make it an image; write \\$ for a dollar sign")
 
 
 def check_pandoc_warnings(warnings: list[PandocWarning], path: Path) -> None:
@@ -153,9 +174,7 @@ def _check_elements(block: dict, where: Located, line: int, root: Path) -> bool:
                 raise where.error("a footnote inside a footnote", where.line("^[", line),
                                   "move the inner note's text into the outer note, e.g. in parentheses")
         elif kind == "Math":
-            # No renderer of ikidil's typesets TeX (WeasyPrint has no MathML): it would print raw.
-            raise where.error(f"TeX math '{content[1][:40]}' cannot be typeset", where.line("$", line),
-                              "write the formula as text or an image; write \\$ for a dollar sign")
+            where.maths.append((node, where.line(content[1].strip()[:30] or "$", line)))
         elif kind == "Table" and len(content[2]) > limits.MAX_TABLE_COLUMNS:
             raise where.error(f"table of {len(content[2])} columns: at most {limits.MAX_TABLE_COLUMNS} fit "
                               "a page", line, "split it into narrower tables, or make it an image")
