@@ -101,3 +101,32 @@ def test_weasyprint_loads_the_same_libraries_without_compiler_probes():
 
 def test_weasyprint_is_imported_again_the_usual_way_when_its_libraries_do_not_load_so():
     assert _libraries("fallback") == _libraries("plain")
+
+
+THREADS_IMPORTING = """
+import sys, threading
+class Watch:                       # reports any WeasyPrint module imported off the main thread
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] == "weasyprint" and threading.current_thread() is not threading.main_thread():
+            print("off the main thread:", threading.current_thread().name, name, file=sys.stderr)
+        return None
+sys.meta_path.insert(0, Watch())
+from ikidil.cli import main
+main(["build", "-j", "2", "-e", "tr", "-f", "pdf", "--pdf-variant", "print"])
+"""
+
+
+def test_weasyprint_is_imported_on_the_main_thread_only(book_copy):
+    """Findings come back from the layout workers pickled; unpickling them on the pool's
+    result thread must not import WeasyPrint beside the main thread's own import (two
+    threads importing one package's modules at once: KeyError: 'weasyprint', or
+    "partially initialized module 'weasyprint.pdf'")."""
+    chapter = book_copy / "manuscript" / "01-mustafa-kemal-ve-komunistler.md"
+    blocks = chapter.read_text(encoding="utf-8").split("\n\n")
+    blocks[3] += " Uzun" + "bcdfghkl" * 9 + " sözcük."        # an overfull line: a guard finding
+    chapter.write_text("\n\n".join(blocks), encoding="utf-8")
+    yaml = book_copy / "book.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("stale: error", "stale: warn"), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", THREADS_IMPORTING], cwd=book_copy, capture_output=True, text=True)
+    assert "PDF002" in run.stderr, run.stderr          # the worker did send a finding back
+    assert "off the main thread" not in run.stderr, run.stderr

@@ -11,27 +11,13 @@ each block), so the author can find it in the Markdown."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from weasyprint.formatting_structure import boxes
 
+from .problems import LayoutProblem  # noqa: F401  (where the guards' findings are defined)
+
 TOLERANCE = 1.0       # px: sub-pixel rounding is not a fault
-
-
-@dataclass(frozen=True)
-class LayoutProblem:
-    kind: str          # "footnote-clipped" | "overfull-line" | "footnote-displaced" | "outside-text-block"
-    page: int          # 1-based page number
-    block: str | None  # "<section id>:<n>" or None outside any block
-    detail: str
-
-    def message(self, chapters: dict[str, str]) -> str:
-        where = "outside the chapters"
-        if self.block:
-            section, number = self.block.rsplit(":", 1)
-            where = f"{chapters.get(section, section)}, block {number}"
-        return f"{where}: page {self.page}: {self.detail}"
 
 
 class ElementIndex:
