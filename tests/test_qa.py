@@ -265,3 +265,13 @@ def test_length_outliers_are_judged_against_the_books_own_median(tmp_path):
     assert first == [("025-c24.md", "L001")]
     again = [(f.chapter, f.code) for f in run_checks(load_book(root)).findings if f.code == "L001"]
     assert again == first
+
+
+def test_glossary_renderings_match_softened_turkish_forms(tmp_path):
+    root = book_of(tmp_path, "en", "tr", [("Read the book before the tree falls.",
+                                           "Ağaç düşmeden önce kitabı okuyun.")])
+    (root / "glossary.yaml").write_text("book: kitap\ntree: ağaç\n", encoding="utf-8")
+    assert codes(root) == []
+    (root / "translations/tr/001-c0.md").write_text("# Örnek 1\n\nAğaç düşmeden önce eseri okuyun.\n",
+                                                    encoding="utf-8")
+    assert codes(root) == ["G001"]
