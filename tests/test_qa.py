@@ -188,6 +188,9 @@ def test_accept_one_finding_with_a_reason_then_it_goes_stale(slipped):
     assert f001["accepted"] == "the source has a typo; the author confirmed 1921"
     text = run_ikidil(["check"], cwd=slipped.root)
     assert "F001" not in text.stdout and "1 accepted" in text.stderr
+    # The build takes the acceptance too: the error no longer stops it.
+    built = run_ikidil(["build", "-e", "en", "-f", "epub"], cwd=slipped.root)
+    assert built.returncode == 0, built.stderr
     # Fixing the slip leaves the acceptance matching nothing: a warning says so.
     path = slipped.root / "translations/en" / CHAPTER
     path.write_text(path.read_text(encoding="utf-8").replace("on 19 July 1921", "on 19 July 1920"), encoding="utf-8")
