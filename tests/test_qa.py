@@ -278,3 +278,18 @@ def test_glossary_renderings_match_softened_turkish_forms(tmp_path):
     (root / "translations/tr/001-c0.md").write_text("# Örnek 1\n\nAğaç düşmeden önce eseri okuyun.\n",
                                                     encoding="utf-8")
     assert codes(root) == ["G001"]
+
+
+def test_the_readmes_silencing_examples_are_valid(tmp_path):
+    from ikidil.checks.accept import load_acceptances
+    from ikidil.config import load_config
+    readme = (REPO / "README.md").read_text(encoding="utf-8").split("**Silencing a finding, for a reason.**")[1]
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "ikidil-accepted.yaml"
+    path.write_text("\n".join(line[2:] for line in example.splitlines()) + "\n", encoding="utf-8")
+    [entry] = load_acceptances(path)
+    assert entry.code == "F001" and entry.reason and len(entry.block) == 16
+    checks = readme.split("book.yaml `", 1)[1].split("`", 1)[0]
+    root = copy_book(tmp_path / "book")
+    (root / "book.yaml").write_text((root / "book.yaml").read_text(encoding="utf-8") + checks + "\n", encoding="utf-8")
+    assert load_config(root).checks == {"F003": "off", "L001": "warning", "A005": "error"}
