@@ -1,5 +1,7 @@
 """Rules on whether a translated block says what its source says: the same numbers,
-dates and names, balanced quotations, a plausible length, and real translation."""
+dates and names, balanced quotations, real translation, no empty block. They read a
+block's prose (base.units): code, math, raw markup and URLs are not prose. (Length is
+judged against the whole book: length.py; code against code: code.py.)"""
 
 from __future__ import annotations
 
