@@ -188,6 +188,9 @@ def test_accept_one_finding_with_a_reason_then_it_goes_stale(slipped):
     assert f001["accepted"] == "the source has a typo; the author confirmed 1921"
     text = run_ikidil(["check"], cwd=slipped.root)
     assert "F001" not in text.stdout and "1 accepted" in text.stderr
+    # The build takes the acceptance too: the error no longer stops it.
+    built = run_ikidil(["build", "-e", "en", "-f", "epub"], cwd=slipped.root)
+    assert built.returncode == 0, built.stderr
     # Fixing the slip leaves the acceptance matching nothing: a warning says so.
     path = slipped.root / "translations/en" / CHAPTER
     path.write_text(path.read_text(encoding="utf-8").replace("on 19 July 1921", "on 19 July 1920"), encoding="utf-8")
@@ -265,3 +268,28 @@ def test_length_outliers_are_judged_against_the_books_own_median(tmp_path):
     assert first == [("025-c24.md", "L001")]
     again = [(f.chapter, f.code) for f in run_checks(load_book(root)).findings if f.code == "L001"]
     assert again == first
+
+
+def test_glossary_renderings_match_softened_turkish_forms(tmp_path):
+    root = book_of(tmp_path, "en", "tr", [("Read the book before the tree falls.",
+                                           "Ağaç düşmeden önce kitabı okuyun.")])
+    (root / "glossary.yaml").write_text("book: kitap\ntree: ağaç\n", encoding="utf-8")
+    assert codes(root) == []
+    (root / "translations/tr/001-c0.md").write_text("# Örnek 1\n\nAğaç düşmeden önce eseri okuyun.\n",
+                                                    encoding="utf-8")
+    assert codes(root) == ["G001"]
+
+
+def test_the_readmes_silencing_examples_are_valid(tmp_path):
+    from ikidil.checks.accept import load_acceptances
+    from ikidil.config import load_config
+    readme = (REPO / "README.md").read_text(encoding="utf-8").split("**Silencing a finding, for a reason.**")[1]
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "ikidil-accepted.yaml"
+    path.write_text("\n".join(line[2:] for line in example.splitlines()) + "\n", encoding="utf-8")
+    [entry] = load_acceptances(path)
+    assert entry.code == "F001" and entry.reason and len(entry.block) == 16
+    checks = readme.split("book.yaml `", 1)[1].split("`", 1)[0]
+    root = copy_book(tmp_path / "book")
+    (root / "book.yaml").write_text((root / "book.yaml").read_text(encoding="utf-8") + checks + "\n", encoding="utf-8")
+    assert load_config(root).checks == {"F003": "off", "L001": "warning", "A005": "error"}

@@ -70,19 +70,43 @@ def words(text: str, lang: str) -> Words:
     return Words(lower_words(text, lang))
 
 
-@lru_cache(maxsize=4096)
-def term_words(term: str, lang: str) -> tuple[str, ...]:
-    return tuple(words(term, lang))
-
-
 def find(term: str, text_words: list[str], lang: str) -> list[int]:
-    """Start positions where the term occurs, each term word matching a word that begins with it."""
+    """Start positions where the term occurs, each term word matching a word that begins
+    with it (or, in Turkish, with its softened form: `kitap` in `kitabı`)."""
     wanted = term_words(term, lang)
     if not wanted:
         return []
     first, last_start = wanted[0], len(text_words) - len(wanted)
     return [i for i in _candidates(text_words, first)
             if i <= last_start and all(text_words[i + k].startswith(w) for k, w in enumerate(wanted))]
+
+
+# Turkish softens a word's last consonant before a vowel: kitap → kitabı, ağaç → ağacı,
+# kanat → kanadı, köpek → köpeği, renk → rengi. Terms are looked for in both forms.
+_SOFTENING = (("nk", "ng"), ("p", "b"), ("ç", "c"), ("t", "d"), ("k", "ğ"))
+
+
+@lru_cache(maxsize=4096)
+def term_words(term: str, lang: str) -> tuple[str, ...]:
+    return tuple(words(term, lang))
+
+
+@lru_cache(maxsize=4096)
+def _soft_forms(term: str, lang: str) -> tuple[str, ...]:
+    """The term with its last word softened, when the language softens (else none)."""
+    if lang.split("-")[0] not in ("tr", "az"):
+        return ()
+    wanted = term_words(term, lang)
+    last = wanted[-1] if wanted else ""
+    for hard, soft in _SOFTENING:
+        if len(last) >= 3 and last.endswith(hard):
+            return (" ".join((*wanted[:-1], last[:-len(hard)] + soft)),)
+    return ()
+
+
+def find_any(term: str, text_words: list[str], lang: str) -> list[int]:
+    """find(), and the term's softened form where the language has one."""
+    return find(term, text_words, lang) or [i for form in _soft_forms(term, lang) for i in find(form, text_words, lang)]
 
 
 class Words(list):
@@ -134,7 +158,7 @@ def glossary_terms(pair, ctx):
                 continue
             if target_words is None:                 # read only when a term is used
                 target_words = words(target, ctx.lang)
-            if not any(find(r, target_words, ctx.lang) for r in term.renderings):
+            if not any(find_any(r, target_words, ctx.lang) for r in term.renderings):
                 agreed = " or ".join(f"“{r}”" for r in term.renderings)
                 yield (f"{'' if where == 'block' else where + ': '}source uses “{term.source}”, "
                        f"the translation should say {agreed} ({ctx.book.config.glossary.name}:{term.line})")

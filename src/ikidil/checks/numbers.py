@@ -31,7 +31,9 @@ DEFAULT = NOTATION["en"]
 
 # A token: digits joined by separators (dots, commas, narrow/no-break spaces between digit
 # groups), or an ISO date / ISBN-like run of digit groups joined by hyphens.
-_TOKEN = re.compile(r"\d+(?:-\d+){2,}[\dX]?|\d+(?:(?:[.,]|[\u202f\u00a0](?=\d{3}))\d+)*")
+# (Opening with one character class lets the regex engine skip ahead to a digit: several
+# times faster on prose than two alternatives each opening with `\d+`.)
+_TOKEN = re.compile(r"\d(?:\d*(?:-\d+){2,}[\dX]?|\d*(?:(?:[.,]|[\u202f\u00a0](?=\d{3}))\d+)*)")
 
 
 def tokens(text: str) -> list[str]:

@@ -1,5 +1,7 @@
 """Rules on whether a translated block says what its source says: the same numbers,
-dates and names, balanced quotations, a plausible length, and real translation."""
+dates and names, balanced quotations, real translation, no empty block. They read a
+block's prose (base.units): code, math, raw markup and URLs are not prose. (Length is
+judged against the whole book: length.py; code against code: code.py.)"""
 
 from __future__ import annotations
 
@@ -214,7 +216,7 @@ def untranslated(pair, ctx):
             yield "translation is the source text itself: translate it"
     elif reads_as(_unquoted(target), ctx.source_lang, ctx.lang) or (
             facts.base(ctx.lang) != "tr" and facts.base(ctx.source_lang) == "tr"
-            and len(facts.words_of(target)) >= MIN_WORDS_TO_JUDGE_LANGUAGE and _looks_turkish(target)):
+            and _looks_turkish(target) and len(facts.words_of(target)) >= MIN_WORDS_TO_JUDGE_LANGUAGE):
         name = _LANGUAGE_NAMES.get(facts.base(ctx.source_lang), ctx.source_lang)
         yield f"translation reads as {name}, the source's language: translate it"
 
@@ -228,16 +230,22 @@ def _unquoted(text: str) -> str:
     return _QUOTED.sub(" ", text) if any(q in text for q in '“"«„') else text
 
 
+_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
 def _translatable(text: str, at_least: int = 1) -> bool:
     """Whether the text has `at_least` words a translator would translate: lower-case
-    words of two letters or more (identifiers in camelCase and names are kept)."""
+    words of two letters or more (identifiers in camelCase and names are kept); for one,
+    any word of two letters (a heading of names is judged by _foreign_heading_words)."""
+    if at_least <= 1:
+        return _LETTERS.search(text) is not None
     found = 0
     for word in facts.words_of(text):
         if len(word) >= 2 and word.islower() and word.isalpha():
             found += 1
             if found >= at_least:
                 return True
-    return at_least <= 1 and any(w[:1].isupper() for w in facts.words_of(text))
+    return False
 
 
 def _foreign_heading_words(heading: str, ctx) -> list[str]:
