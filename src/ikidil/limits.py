@@ -28,7 +28,10 @@ MAX_WORD = 1_000            # characters of a word without a space (nowhere to b
 MAX_NOTES = 5_000           # footnotes in one chapter
 MAX_TABLE_COLUMNS = 20      # columns of a table (more cannot be read on a book page)
 
-_PREFIX = re.compile(r"[ \t]*(?:(?:[>*+-]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*)+")
+# A line's opening block markers: '>' (with or without a space after it: '>>>' is three
+# quotations) and list markers (followed by a space).
+_PREFIX = re.compile(r"[ \t]*(?:(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))[ \t]*)+")
+_MARKUP_RUN = re.compile(r"[*_~^]{%d,}(?=[^\W_])" % (2 * 16 + 1))     # (emphasis nested 16 deep, then text)
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 _LONG_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
 
@@ -63,6 +66,9 @@ def check_source(text: str, path: Path) -> None:
         if prefix and len(re.findall(r"[>*+-]|\d+[.)]", prefix.group())) > MAX_MARKERS:
             raise _error(path, number, f"more than {MAX_MARKERS} quotation or list levels on one line",
                          "nest lists and quotations less deeply")
+        if ("*" in line or "_" in line) and (run := _MARKUP_RUN.search(line)):
+            raise _error(path, number, f"{len(run.group())} emphasis marks in a row",
+                         "emphasis does not nest this deeply: remove the marks or write \\* for a literal one")
         if "[" in line or "]" in line:     # (most lines have none: the loop is per character)
             depth = _brackets(_CODE_SPAN.sub("", line), depth, path, number)
         word = _LONG_WORD.search(line) and _LONG_WORD.search(_CODE_SPAN.sub(" ", line))   # (code: check_code)
