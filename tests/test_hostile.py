@@ -473,9 +473,9 @@ def deep_list(root, outside):
 
 def many_notes(root, outside):
     path = root / SOURCE
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + " ".join(f"Not^[{n}]." for n in range(6000)) + "\n",
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + " ".join(f"Not^[{n}]." for n in range(1500)) + "\n",
                     encoding="utf-8")
-    return [f"{SOURCE}:", "more than 5,000 footnotes in one chapter", "split the chapter"]
+    return [f"{SOURCE}:", "more than 1,000 footnotes in one chapter", "split the chapter"]
 
 
 def huge_paragraph(root, outside):
@@ -497,7 +497,7 @@ LIMITS = [
     Case("brackets never closed", para_case(lambda o: "Bir [ iki [ üç " * 20, "more than 8 '[' open at once")),
     Case("inline code of 5000 characters", para_case(lambda o: "Kod: `" + "x" * 5000 + "`.", "code of 5,000 characters")),
     Case("word of 5000 characters", para_case(lambda o: "Kelime " + "y" * 5000 + ".", "a word of 5,001 characters")),
-    Case("10,000 footnotes", many_notes),
+    Case("1,500 footnotes", many_notes),
     Case("paragraph of 7 MB", huge_paragraph),
     Case("code block line of 5000 characters", long_code_block),
     Case("footnote inside a footnote", para_case(lambda o: "Dış not^[Dış ^[iç not] biter.] burada.",
@@ -857,3 +857,16 @@ def test_a_layout_past_its_budget_is_stopped(book):
     assert hashes(book / "build") == before
     assert not list((book / "build").glob(".ikidil-staging-*"))
     assert not processes_in(book)
+
+
+def test_a_fifo_and_a_device_link_anywhere_in_the_book_are_never_read(book):
+    """The up-to-date fingerprint and the layout cache key hash the book's files: a FIFO
+    (reading it waits for a writer forever) or a link to /dev/zero (never ends) among them
+    is recorded as what it is, not read; the PDF and the EPUB build."""
+    os.mkfifo(book / "notes.pipe")
+    (book / "images").mkdir()
+    os.mkfifo(book / "images" / "unused.png")
+    (book / "zero.bin").symlink_to("/dev/zero")
+    proc = run_limited(["build", "-e", "tr"], book)
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date" not in proc.stdout + proc.stderr

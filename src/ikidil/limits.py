@@ -25,7 +25,7 @@ MAX_BRACKETS = 8            # '[' open at once in a paragraph (Pandoc: 1 s at 8,
 MAX_PARAGRAPH = 200_000     # characters in one paragraph (about 60 printed pages)
 MAX_CODE = 1_000            # characters in an inline code span or one line of a code block
 MAX_WORD = 1_000            # characters of a word without a space (nowhere to break the line)
-MAX_NOTES = 5_000           # footnotes in one chapter
+MAX_NOTES = 1_000           # footnotes in one chapter (a bilingual PDF lays out 1,000 in many minutes)
 MAX_TABLE_COLUMNS = 20      # columns of a table (more cannot be read on a book page)
 
 # A line's opening block markers: '>' (with or without a space after it: '>>>' is three
@@ -94,11 +94,14 @@ def _brackets(line: str, depth: int, path: Path, number: int) -> int:
     return depth
 
 
-def check_code(code: str, path: Path, line: int) -> None:
-    """An inline code span or a code block from the AST."""
-    longest = max((len(part) for part in code.split("\n")), default=0)
+def check_code(code: str, path: Path, line: Callable[[], int]) -> None:
+    """An inline code span or a code block from the AST (`line` finds its line: only
+    needed, and only searched for, when it is too long)."""
+    if len(code) <= MAX_CODE:
+        return
+    longest = max(len(part) for part in code.split("\n"))
     if longest > MAX_CODE:
-        raise _error(path, line, f"code of {longest:,} characters on one line",
+        raise _error(path, line(), f"code of {longest:,} characters on one line",
                      f"at most {MAX_CODE:,}: break it into lines (a line of code cannot wrap)")
 
 
@@ -114,7 +117,7 @@ def _error(path: Path, line: int, what: str, hint: str) -> BookError:
 
 # ---- the wall-clock budget of a layout part
 
-LAYOUT_BUDGET = 900.0       # seconds to lay out one part (a chapter takes 1-20 s); IKIDIL_LAYOUT_BUDGET overrides
+LAYOUT_BUDGET = 600.0       # seconds to lay out one part (a chapter takes 1-20 s); IKIDIL_LAYOUT_BUDGET overrides
 
 
 class _BudgetSpent(BaseException):
