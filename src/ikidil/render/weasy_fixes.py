@@ -27,6 +27,7 @@ import re
 import struct
 import subprocess
 import sys
+import threading
 
 from .. import hyphenation
 
@@ -37,6 +38,11 @@ _POLICY_AWARE = (_REPORT_LINE + " and all(\n"
                  "                note.style['footnote_policy'] == 'auto'\n"
                  "                for note in context.current_page_footnotes)")
 _applied = False
+_loading = threading.Lock()
+# The libraries WeasyPrint's text/ffi.py opens: the fast path is taken only when the ldconfig
+# listing names each of them (an empty or partial listing, read while ldconfig rewrites its
+# cache during a package install, would make the fast import fail).
+_LIBRARIES = ("gobject-2.0", "pango-1.0", "harfbuzz", "fontconfig", "pangoft2-1.0")
 
 
 class FixNotApplied(RuntimeError):
@@ -59,16 +65,24 @@ def _load_weasyprint() -> None:
     If WeasyPrint cannot load its libraries so, the import is made again the usual way."""
     if "weasyprint" in sys.modules:
         return
-    if not sys.platform.startswith("linux"):       # find_library asks no compiler elsewhere
-        import weasyprint  # noqa: F401
-        return
-    try:
-        with _find_library_from(_ldconfig_listing()):
-            import weasyprint  # noqa: F401
-    except OSError:
-        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-            del sys.modules[name]
-        import weasyprint  # noqa: F401,F811
+    # One thread imports; the others wait for it. The retry below takes WeasyPrint's
+    # modules out of sys.modules, which must not happen under another thread's import of
+    # them (a build once failed with KeyError: 'weasyprint' on a loaded machine while
+    # packages were being installed: a failed fast import purged what another thread used).
+    with _loading:
+        if "weasyprint" in sys.modules:
+            return
+        listing = _ldconfig_listing() if sys.platform.startswith("linux") else ""
+        if not all(f"lib{name}." in listing for name in _LIBRARIES):
+            import weasyprint  # noqa: F401   (find_library asks no compiler off Linux)
+            return
+        try:
+            with _find_library_from(listing):
+                import weasyprint  # noqa: F401
+        except OSError:
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+            import weasyprint  # noqa: F401,F811
 
 
 def _ldconfig_listing() -> str:
