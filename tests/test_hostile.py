@@ -473,9 +473,9 @@ def deep_list(root, outside):
 
 def many_notes(root, outside):
     path = root / SOURCE
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + " ".join(f"Not^[{n}]." for n in range(6000)) + "\n",
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + " ".join(f"Not^[{n}]." for n in range(1500)) + "\n",
                     encoding="utf-8")
-    return [f"{SOURCE}:", "more than 5,000 footnotes in one chapter", "split the chapter"]
+    return [f"{SOURCE}:", "more than 1,000 footnotes in one chapter", "split the chapter"]
 
 
 def huge_paragraph(root, outside):
@@ -497,7 +497,7 @@ LIMITS = [
     Case("brackets never closed", para_case(lambda o: "Bir [ iki [ üç " * 20, "more than 8 '[' open at once")),
     Case("inline code of 5000 characters", para_case(lambda o: "Kod: `" + "x" * 5000 + "`.", "code of 5,000 characters")),
     Case("word of 5000 characters", para_case(lambda o: "Kelime " + "y" * 5000 + ".", "a word of 5,001 characters")),
-    Case("10,000 footnotes", many_notes),
+    Case("1,500 footnotes", many_notes),
     Case("paragraph of 7 MB", huge_paragraph),
     Case("code block line of 5000 characters", long_code_block),
     Case("footnote inside a footnote", para_case(lambda o: "Dış not^[Dış ^[iç not] biter.] burada.",
@@ -550,7 +550,126 @@ WRONG_SUCCESSES = [
 ]
 
 
-CASES = CONTAINMENT + IMAGES + LIMITS + WRONG_SUCCESSES
+# ---- more hostile inputs, found while writing this corpus
+
+
+def book_yaml_symlink_out(root, outside):
+    (outside / "private.yaml").write_text(f"{MARKER}: 1\n", encoding="utf-8")
+    (root / "book.yaml").unlink()
+    (root / "book.yaml").symlink_to(outside / "private.yaml")
+    return ["book.yaml", "book.yaml is a symlink leading outside the book's folder"]
+
+
+def book_yaml_fifo(root, outside):
+    (root / "book.yaml").unlink()
+    os.mkfifo(root / "book.yaml")
+    return ["book.yaml:", "book.yaml is not a regular file"]
+
+
+def control_character_in_chapter(root, outside):
+    line = add_para(root, SOURCE, "Metin \x1b[31m kırmızı.")
+    return [f"{SOURCE}:{line}:", "control character U+001B"]
+
+
+def control_character_in_book_yaml(root, outside):
+    line = set_key(root, "publisher", '"Yayınevi \\e[31m"')
+    return [f"book.yaml:{line}:", "'publisher' holds the control character U+001B"]
+
+
+def huge_bibliography(root, outside):
+    path = root / "bibliography.yaml"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("#" + "x" * 65_000_000 + "\n")
+    return ["bibliography.yaml:", "file is larger than 64 MB"]
+
+
+def image_encoded_dots(root, outside):
+    line = add_para(root, SOURCE, "![Harita](images/%2e%2e/%2e%2e/outside/secret.png)")
+    return [f"{SOURCE}:{line}:", "is outside the book's folder"]
+
+
+def image_is_book_yaml(root, outside):
+    line = add_para(root, SOURCE, "![Ayarlar](book.yaml)")
+    return [f"{SOURCE}:{line}:", "image 'book.yaml' has the type '.yaml'"]
+
+
+def glossary_is_a_folder(root, outside):
+    (root / "glossary.yaml").unlink(missing_ok=True)
+    (root / "glossary.yaml").mkdir()
+    return ["book.yaml:", "glossary file 'glossary.yaml' is a folder"]
+
+
+def csl_with_a_bogus_element(root, outside):
+    (root / "style.csl").write_text('<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+                                    'class="note" version="1.0"><info><title>x</title></info><citation>'
+                                    '<layout><text variable="title"/><bogus/></layout></citation></style>\n',
+                                    encoding="utf-8")
+    line = set_key(root, "csl", "style.csl")
+    return [f"book.yaml:{line}:", "CSL style 'style.csl' cannot be used", "bogus"]
+
+
+def csl_json_with_wrong_types(root, outside):
+    import json
+    import yaml
+    refs = yaml.safe_load((root / "bibliography.yaml").read_text(encoding="utf-8"))["references"]
+    refs[0]["author"] = 5
+    (root / "bibliography.json").write_text(json.dumps(refs), encoding="utf-8")
+    set_key(root, "bibliography", "bibliography.json")
+    return ["bibliography.json:", "bibliography cannot be read by citeproc"]
+
+
+def chapter_name_with_an_escape(root, outside):
+    shutil.copy(root / SOURCE, root / "manuscript" / "02-\x1b[2Jclear.md")
+    return ["\\x1b[2Jclear.md", "is not usable"]
+
+
+OWN = [
+    Case("book.yaml symlink out", book_yaml_symlink_out),
+    Case("book.yaml FIFO", book_yaml_fifo),
+    Case("control character in a chapter", control_character_in_chapter),
+    Case("control character in book.yaml", control_character_in_book_yaml),
+    Case("bibliography of 65 MB", huge_bibliography),
+    Case("image path with %2e%2e", image_encoded_dots),
+    Case("image that is book.yaml", image_is_book_yaml),
+    Case("glossary is a folder", glossary_is_a_folder),
+    Case("lang attribute not a tag", para_case(lambda o: '[metin]{lang="x y<z"}', "lang='x y<z' is not a language tag")),
+    Case("dir attribute not a direction", para_case(lambda o: "[metin]{dir=evil}", "dir='evil' is not a direction")),
+    Case("900 '>' without spaces", para_case(lambda o: ">" * 900 + " metin", "more than 32 quotation or list levels")),
+    Case("emphasis marks 480 in a row", para_case(lambda o: "*_" * 240 + "x" + "_*" * 240, "480 emphasis marks in a row")),
+    Case("emphasis nested 600 deep", para_case(lambda o: "*a _a " * 300 + "x" + " a_ a*" * 300,
+                                               "chapter is nested too deeply", at_line=False)),
+    Case("bleed of a metre", lambda root, outside: [f"book.yaml:{set_key(root, 'bleed', '1000mm')}:",
+                                                      "more than 25mm"]),
+    Case("CSL style with a bogus element", csl_with_a_bogus_element),
+    Case("CSL JSON with wrong types", csl_json_with_wrong_types),
+    Case("chapter name with an escape sequence", chapter_name_with_an_escape),
+]
+
+
+CASES = CONTAINMENT + IMAGES + LIMITS + WRONG_SUCCESSES + OWN
+
+
+def test_a_symlinked_cache_is_not_used(book, outside):
+    """A stranger's book whose .ikidil-cache links elsewhere: the build works, and writes
+    nothing there."""
+    shutil.rmtree(book / ".ikidil-cache")
+    (book / ".ikidil-cache").symlink_to(outside)
+    before = sorted(p.name for p in outside.iterdir())
+    proc = run_limited(["build", "-e", "tr", "-f", "epub"], book)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in outside.iterdir()) == before
+
+
+def test_a_symlink_loop_and_a_socket_in_the_book_are_harmless(book):
+    import socket
+    (book / "loop").symlink_to("loop")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(book / "ikidil.sock"))
+    try:
+        proc = run_limited(["build", "-e", "tr", "-f", "epub"], book)
+    finally:
+        server.close()
+    assert proc.returncode == 0, proc.stderr
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
@@ -738,3 +857,16 @@ def test_a_layout_past_its_budget_is_stopped(book):
     assert hashes(book / "build") == before
     assert not list((book / "build").glob(".ikidil-staging-*"))
     assert not processes_in(book)
+
+
+def test_a_fifo_and_a_device_link_anywhere_in_the_book_are_never_read(book):
+    """The up-to-date fingerprint and the layout cache key hash the book's files: a FIFO
+    (reading it waits for a writer forever) or a link to /dev/zero (never ends) among them
+    is recorded as what it is, not read; the PDF and the EPUB build."""
+    os.mkfifo(book / "notes.pipe")
+    (book / "images").mkdir()
+    os.mkfifo(book / "images" / "unused.png")
+    (book / "zero.bin").symlink_to("/dev/zero")
+    proc = run_limited(["build", "-e", "tr"], book)
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date" not in proc.stdout + proc.stderr

@@ -25,10 +25,13 @@ MAX_BRACKETS = 8            # '[' open at once in a paragraph (Pandoc: 1 s at 8,
 MAX_PARAGRAPH = 200_000     # characters in one paragraph (about 60 printed pages)
 MAX_CODE = 1_000            # characters in an inline code span or one line of a code block
 MAX_WORD = 1_000            # characters of a word without a space (nowhere to break the line)
-MAX_NOTES = 5_000           # footnotes in one chapter
+MAX_NOTES = 1_000           # footnotes in one chapter (a bilingual PDF lays out 1,000 in many minutes)
 MAX_TABLE_COLUMNS = 20      # columns of a table (more cannot be read on a book page)
 
-_PREFIX = re.compile(r"[ \t]*(?:(?:[>*+-]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*)+")
+# A line's opening block markers: '>' (with or without a space after it: '>>>' is three
+# quotations) and list markers (followed by a space).
+_PREFIX = re.compile(r"[ \t]*(?:(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))[ \t]*)+")
+_MARKUP_RUN = re.compile(r"[*_~^]{%d,}(?=[^\W_])" % (2 * 16 + 1))     # (emphasis nested 16 deep, then text)
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 _LONG_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
 
@@ -63,6 +66,9 @@ def check_source(text: str, path: Path) -> None:
         if prefix and len(re.findall(r"[>*+-]|\d+[.)]", prefix.group())) > MAX_MARKERS:
             raise _error(path, number, f"more than {MAX_MARKERS} quotation or list levels on one line",
                          "nest lists and quotations less deeply")
+        if ("*" in line or "_" in line) and (run := _MARKUP_RUN.search(line)):
+            raise _error(path, number, f"{len(run.group())} emphasis marks in a row",
+                         "emphasis does not nest this deeply: remove the marks or write \\* for a literal one")
         if "[" in line or "]" in line:     # (most lines have none: the loop is per character)
             depth = _brackets(_CODE_SPAN.sub("", line), depth, path, number)
         word = _LONG_WORD.search(line) and _LONG_WORD.search(_CODE_SPAN.sub(" ", line))   # (code: check_code)
@@ -88,11 +94,14 @@ def _brackets(line: str, depth: int, path: Path, number: int) -> int:
     return depth
 
 
-def check_code(code: str, path: Path, line: int) -> None:
-    """An inline code span or a code block from the AST."""
-    longest = max((len(part) for part in code.split("\n")), default=0)
+def check_code(code: str, path: Path, line: Callable[[], int]) -> None:
+    """An inline code span or a code block from the AST (`line` finds its line: only
+    needed, and only searched for, when it is too long)."""
+    if len(code) <= MAX_CODE:
+        return
+    longest = max(len(part) for part in code.split("\n"))
     if longest > MAX_CODE:
-        raise _error(path, line, f"code of {longest:,} characters on one line",
+        raise _error(path, line(), f"code of {longest:,} characters on one line",
                      f"at most {MAX_CODE:,}: break it into lines (a line of code cannot wrap)")
 
 
@@ -108,7 +117,7 @@ def _error(path: Path, line: int, what: str, hint: str) -> BookError:
 
 # ---- the wall-clock budget of a layout part
 
-LAYOUT_BUDGET = 900.0       # seconds to lay out one part (a chapter takes 1-20 s); IKIDIL_LAYOUT_BUDGET overrides
+LAYOUT_BUDGET = 600.0       # seconds to lay out one part (a chapter takes 1-20 s); IKIDIL_LAYOUT_BUDGET overrides
 
 
 class _BudgetSpent(BaseException):

@@ -192,8 +192,14 @@ def load_languages(book: Book, languages, jobs: int | None = None) -> Book:
         for (lang, path), text in zip(present, texts):
             if isinstance(text, BookError):
                 raise text
-            doc, warnings = next(parsed) or read_markdown_cached(text, path, root)
-            chapters.setdefault(lang, []).append(_vet_chapter(path, lang, text, doc, warnings, book.bibliography, root))
+            try:
+                doc, warnings = next(parsed) or read_markdown_cached(text, path, root)
+                chapter = _vet_chapter(path, lang, text, doc, warnings, book.bibliography, root)
+            except RecursionError:
+                # A structure nested deeper than the limits on the text foresee (limits.py).
+                raise BookError("chapter is nested too deeply to be read (quotations, lists or emphasis "
+                                "inside one another)", file=path, hint="nest less deeply") from None
+            chapters.setdefault(lang, []).append(chapter)
     for lang in languages:
         chapters.setdefault(lang, [])
         links.check(chapters[lang])

@@ -141,7 +141,8 @@ class Staging:
 
 
 def _check_replaceable(target: Path) -> None:
-    if target.is_symlink() or (os.path.lexists(target) and not target.is_file()):
+    # (a symlink is replaced itself, never followed: it is no obstacle)
+    if os.path.lexists(target) and not target.is_symlink() and not target.is_file():
         raise BookError(f"cannot write {target.name}: a folder or another non-file is in the way",
                         file=target.parent, hint=f"move or remove {target.name}; nothing was replaced")
     if not os.access(target.parent, os.W_OK | os.X_OK):

@@ -179,7 +179,7 @@ def _check_elements(block: dict, where: Located, line: int, root: Path) -> bool:
             raise where.error(f"table of {len(content[2])} columns: at most {limits.MAX_TABLE_COLUMNS} fit "
                               "a page", line, "split it into narrower tables, or make it an image")
         elif kind in ("Code", "CodeBlock"):
-            limits.check_code(content[1], where.path, where.line(content[1][:30], line))
+            limits.check_code(content[1], where.path, lambda: where.line(content[1][:30], line))
         elif kind == "Link":
             _check_link(content[2][0], where, line)
         elif kind == "Image":
