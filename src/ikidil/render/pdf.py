@@ -68,6 +68,8 @@ def edition_html(book: Book, edition: Edition) -> str:
 <title>{esc(title)}</title>
 {''.join(meta)}
 <link rel="stylesheet" href="book.css">
+<link rel="stylesheet" href="blocks.css">
+<link rel="stylesheet" href="fit.css">
 </head>
 <body class="edition-{esc(edition.name)}" data-running-title="{esc(running_title(book, edition))}">
 <section class="front half-title"><p class="half-title-text">{esc(title)}</p></section>
