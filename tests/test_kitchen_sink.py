@@ -298,3 +298,18 @@ def test_raw_html_warnings_name_their_own_line_after_tables_code_and_definition_
     expected = [f"manuscript/01-yapilar.md:{lines.index(html) + 1}:" for html in
                 ("Yatay çizginin ardından <b>son</b> paragraf.", "<section>", "</section>")]
     assert list(dict.fromkeys(w.split(" warning")[0] for w in warned)) == expected, proc.stderr
+
+
+def test_a_paragraph_ending_with_a_colon_is_kept_with_its_list_or_code():
+    """pdf.prepare_body marks it; fit.css keeps it off the page foot (break-after: avoid)."""
+    from ikidil.render.pdf import prepare_body
+    from ikidil.transform import Edition
+    body = ('<section id="ch-a" class="level1"><h1>A</h1><p>Steps:</p><ol><li>one</li></ol>'
+            '<p>Code:</p><div class="sourceCode"><pre><code>x</code></pre></div>'
+            '<p>Not this:</p><p>a paragraph</p><p>Nor this.</p><ul><li>x</li></ul></section>')
+    html, _ = prepare_body(body, Edition("en", "en", ("en",), "T", None, {}), REPO)
+    from lxml import html as lhtml
+    marked = [p.text_content() for p in lhtml.fragment_fromstring(html, create_parent="div").iter("p")
+              if "introduces" in (p.get("class") or "")]
+    assert marked == ["Steps:", "Code:"]
+    assert "p.introduces { break-after: avoid; }" in (REPO / "src/ikidil/assets/fit.css").read_text()

@@ -89,6 +89,8 @@ def edition_html(book: Book, edition: Edition, layout: str | None = None) -> str
 <title>{esc(title)}</title>
 {''.join(meta)}
 <link rel="stylesheet" href="book.css">
+<link rel="stylesheet" href="blocks.css">
+<link rel="stylesheet" href="fit.css">
 </head>
 <body class="edition-{esc(edition.name)}{' layout-' + esc(layout) if layout else ''}" data-running-title="{esc(running_title(book, edition))}">
 <section class="front half-title">{half_title}</section>
@@ -246,11 +248,11 @@ def _mark_introductions(root) -> None:
     """A paragraph ending with a colon before a list, code, a table or a quotation gets
     class="introduces" (fit.css keeps it on the page of what it introduces)."""
     for p in root.iter("p"):
-        following = p.getnext()
-        if following is None or not (p.text_content() or "").rstrip().endswith(":"):
+        following = p.getnext()            # (the next element first: most are paragraphs)
+        tag = following.tag if following is not None and isinstance(following.tag, str) else ""
+        if not (tag in _INTRODUCED or (tag == "div" and "sourceCode" in following.get("class", ""))):
             continue
-        tag = following.tag if isinstance(following.tag, str) else ""
-        if tag in _INTRODUCED or (tag == "div" and "sourceCode" in following.get("class", "")):
+        if (p.text_content() or "").rstrip().endswith(":"):
             p.set("class", (p.get("class", "") + " introduces").strip())
 
 
