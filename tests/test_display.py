@@ -85,6 +85,7 @@ def test_no_range_is_split_across_lines_in_a_pdf(built_book, key):
 def test_every_range_in_the_epub_is_held_by_word_joiners(built_book, edition):
     with zipfile.ZipFile(built_book[2][(edition, "epub", None)]) as z:
         text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml"))
+    text = re.sub(r"<title>[^<]*</title>", "", text)          # a document's name, never laid out
     held = re.findall(rf"\d{WJ}–{WJ}\d", text)
     loose = re.findall(rf"(?:\d|\b(?:{_MONTH}))[-–](?=\d)", text)
     assert len(held) >= 5 and loose == []
