@@ -33,6 +33,15 @@ def test_ranges_get_an_en_dash_and_are_held_together():
         f"Mustafa Kemal Pasha and the Communists in{NBSP}Turkey"
 
 
+def test_printed_titles_break_near_their_middle_at_a_phrase():
+    assert title("Mustafa Kemal Pasha and the Communists in Turkey", 26) == \
+        f"Mustafa Kemal Pasha and the{NBSP}Communists{NBSP}in{NBSP}Turkey"          # "…and / the Communists…"
+    assert title("Mustafa Kemal Pasha and the Communists in Turkey, 1919–1922", 34) == \
+        f"Mustafa Kemal Pasha and the Communists{NBSP}in{NBSP}Turkey,{NBSP}1919{WJ}–{WJ}1922"
+    long = "A Supercalifragilisticexpialidocious Antidisestablishmentarianism"
+    assert title(long) == long and title(long, 34) == long          # a tail that cannot fit is not held
+
+
 def test_dates_as_each_language_writes_them():
     import datetime as dt
     assert long_date(dt.date(2026, 11, 24), "tr") == "24 Kasım 2026"
