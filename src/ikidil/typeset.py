@@ -46,8 +46,8 @@ def title(text: str, room: int = 0) -> str:
     words = text.split(" ")
     if len(words) < 2:
         return text
-    keep, room = 2, room or 2 * len(text)
-    while room < 2 * len(text) and keep < len(words) - 1:
+    keep = 2
+    while room and keep < len(words) - 1:
         tail = len(" ".join(words[-keep:]))
         if tail >= 0.45 * len(text) or tail + 1 + len(words[-keep - 1]) > room:
             break
