@@ -173,7 +173,7 @@ def unused_note_definition(root):
 
 def note_count_differs(root):
     edit(root / SOURCE, "sorunlu gelişti.", "sorunlu gelişti.^[Bir dipnot.]")
-    line = line_of(root / TRANSLATION, "problematic from the very beginning")
+    line = line_of(root / TRANSLATION, "troubled from the very beginning")
     return [f"{TRANSLATION}:{line}", "N001", "1 footnote(s), translation has 0"]
 
 

@@ -33,6 +33,15 @@ def test_ranges_get_an_en_dash_and_are_held_together():
         f"Mustafa Kemal Pasha and the Communists in{NBSP}Turkey"
 
 
+def test_printed_titles_break_near_their_middle_at_a_phrase():
+    assert title("Mustafa Kemal Pasha and the Communists in Turkey", 26) == \
+        f"Mustafa Kemal Pasha and the{NBSP}Communists{NBSP}in{NBSP}Turkey"          # "…and / the Communists…"
+    assert title("Mustafa Kemal Pasha and the Communists in Turkey, 1919–1922", 34) == \
+        f"Mustafa Kemal Pasha and the Communists{NBSP}in{NBSP}Turkey,{NBSP}1919{WJ}–{WJ}1922"
+    long = "A Supercalifragilisticexpialidocious Antidisestablishmentarianism"
+    assert title(long) == long and title(long, 34) == long          # a tail that cannot fit is not held
+
+
 def test_dates_as_each_language_writes_them():
     import datetime as dt
     assert long_date(dt.date(2026, 11, 24), "tr") == "24 Kasım 2026"
@@ -85,6 +94,7 @@ def test_no_range_is_split_across_lines_in_a_pdf(built_book, key):
 def test_every_range_in_the_epub_is_held_by_word_joiners(built_book, edition):
     with zipfile.ZipFile(built_book[2][(edition, "epub", None)]) as z:
         text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml"))
+    text = re.sub(r"<title>[^<]*</title>", "", text)          # a document's name, never laid out
     held = re.findall(rf"\d{WJ}–{WJ}\d", text)
     loose = re.findall(rf"(?:\d|\b(?:{_MONTH}))[-–](?=\d)", text)
     assert len(held) >= 5 and loose == []

@@ -326,7 +326,7 @@ def test_endnotes_file_keeps_links_both_ways_and_validates(book_copy):
     assert proc.returncode == 0, proc.stderr
     path = next((book_copy / "build").glob("*.bilingual.epub"))
     links = list(note_links(path))
-    assert len(links) == 6 and {note_file for *_, note_file in links} == {"text/notes.xhtml"}
+    assert len(links) == 7 and {note_file for *_, note_file in links} == {"text/notes.xhtml"}   # 3 + 4 (a translator's note)
     for ref, _, note, _ in links:
         assert ref.get("href").startswith("notes.xhtml#")
         assert note.find(".//x:a[@role='doc-backlink']", NS).get("href") == f"ch001.xhtml#{ref.get('id')}"

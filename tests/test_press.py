@@ -124,3 +124,9 @@ def test_kdp_bleeds_top_bottom_and_outer_edge_only(kdp_pdf):
             assert box(page, "/BleedBox") == media
             assert "/Annots" not in page.obj
             assert b"0 0 0 1 K 0.25 w" not in contents(page)                      # no marks
+
+
+def test_metadata_stream_is_unfiltered_for_preflight(press_pdf):
+    with pikepdf.open(press_pdf) as pdf:
+        assert "/Filter" not in pdf.Root.Metadata
+        assert b"pdfxid:GTS_PDFXVersion" in pdf.Root.Metadata.read_raw_bytes()

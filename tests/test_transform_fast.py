@@ -22,14 +22,15 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_book
-from ikidil import interleave, pandoc
+from ikidil import interleave, pandoc, typeset
 from ikidil.ast import attr, meta_string, rewrite, span, transform, walk
 from ikidil.cite_skeleton import cite_by_skeleton
 from ikidil.interleave import bilingual_edition
 from ikidil.load import load_book
 from ikidil.render.epub import separate_titles
 from ikidil.transform import (STYLES_DIR, bibliography_section, chapter_blocks, chapter_id, cite_whole,
-                              edition_document, note_to_span, notes_to_spans, resolve_csl)
+                              edition_document, note_to_span, notes_to_spans, resolve_csl,
+                              translator_notes)
 
 sys.path.insert(0, str(REPO / "scripts"))
 import bench  # noqa: E402
@@ -69,11 +70,12 @@ def straight_edition_document(book, lang, chapters=None, id_suffix="") -> dict:
     heads = {c.slug: transform_first_h1_id(c) for c in book.chapters[lang]}
     chapters = book.chapters[lang] if chapters is None else chapters
     blocks = [b for chapter in chapters for b in straight_chapter_blocks(chapter, heads, id_suffix)]
+    blocks = translator_notes(blocks, lang)
     if book.bibliography.path is not None:
         blocks.append(bibliography_section(lang))
     doc = {"pandoc-api-version": chapters[0].doc["pandoc-api-version"] if chapters else [1, 23],
            "meta": {"lang": meta_string(lang)}, "blocks": blocks}
-    return cite_whole(doc, book, lang)
+    return typeset.document(cite_whole(doc, book, lang))
 
 
 def straight_notes_to_spans(doc: dict) -> dict:

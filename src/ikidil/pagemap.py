@@ -163,7 +163,7 @@ def _place_markers(section, starts: list[PageStart]) -> list[str]:
                 break
             if not ch.isalnum():
                 continue
-            if position == 0 or not text[position - 1].isalnum():
+            if _starts_word(text, position):
                 while k < len(pending) and pending[k].offset <= seen:
                     points.append((owner, slot, position, pending[k].page))
                     k += 1
@@ -172,6 +172,18 @@ def _place_markers(section, starts: list[PageStart]) -> list[str]:
     for owner, slot, position, page in reversed(points):
         _insert(owner, slot, position, page)
     return [page for *_, page in points]
+
+
+def _starts_word(text: str, position: int) -> bool:
+    """A letter after a non-letter, except after an apostrophe inside a word: Turkish
+    suffixes (`Türkiye’deki`) and English possessives are the same word, and a page that
+    begins inside one is marked at the next word, like any other split word."""
+    if position == 0:
+        return True
+    before = text[position - 1]
+    if before.isalnum():
+        return False
+    return not (before in "’'" and position >= 2 and text[position - 2].isalnum())
 
 
 def _marker(page: str):

@@ -35,11 +35,26 @@ def ranges(text: str) -> str:
     return text
 
 
-def title(text: str) -> str:
-    """A display title: ranges held together, the last two words kept on one line."""
+def title(text: str, room: int = 0) -> str:
+    """A display title: ranges held together, the last two words kept on one line.
+
+    With `room` (a printed page, where a line of this display type is known to hold at least
+    `room` letters): the last words held together until they make nearly half the title, so
+    that a two-line title breaks near its middle, at a word boundary that is usually a
+    phrase's ("Mustafa Kemal Pasha and the / Communists in Turkey, 1919–1922")."""
     text = ranges(text)
-    head, space, last = text.rpartition(" ")
-    return f"{head}{NBSP}{last}" if space and head and len(last) < 16 else text
+    words = text.split(" ")
+    if len(words) < 2:
+        return text
+    keep = 2
+    while room and keep < len(words) - 1:
+        tail = len(" ".join(words[-keep:]))
+        if tail >= 0.45 * len(text) or tail + 1 + len(words[-keep - 1]) > room:
+            break
+        keep += 1
+    if len(" ".join(words[-keep:])) > (room or 24):     # a held tail must fit any line
+        return text
+    return " ".join(words[:-keep]) + " " + NBSP.join(words[-keep:])
 
 
 def document(doc: dict) -> dict:

@@ -76,9 +76,9 @@ def edition_html(book: Book, edition: Edition, layout: str | None = None) -> str
     # smaller), held together where a line break would hurt (typeset.title).
     langs = list(dict.fromkeys(edition.languages))
     titles = list(dict.fromkeys((l, cfg.title_in(l)) for l in langs)) if len(langs) > 1 else [(lang, title)]
-    half_title = "".join(f'<p class="half-title-text" lang="{l}">{esc(typeset.title(t))}</p>' for l, t in titles)
+    half_title = "".join(f'<p class="half-title-text" lang="{l}">{esc(typeset.title(t, 34))}</p>' for l, t in titles)
     title_html = "".join(f'<p class="book-title{" book-title-translation" if i else ""}" lang="{l}">'
-                         f'{esc(typeset.title(t))}</p>' for i, (l, t) in enumerate(titles))
+                         f'{esc(typeset.title(t, 26))}</p>' for i, (l, t) in enumerate(titles))
     subtitle_html = f'<p class="subtitle">{esc(typeset.ranges(subtitle))}</p>' if subtitle else ""
     creators = "".join(f'<p class="creator">{esc(c)}</p>' for c in cfg.creator)
     publisher = f'<p class="publisher">{esc(cfg.publisher)}</p>' if cfg.publisher else ""
@@ -308,6 +308,9 @@ def _blocks(section):
             yield child
 
 
+H1_ROOM = 34     # letters of a chapter title (17 pt) a line of the narrowest trim surely holds
+
+
 def _hold_title_together(h1) -> None:
     """No heading ends on a line of one word: the last two words of each title (each
     language's, in a bilingual heading) joined by a no-break space (typeset.title)."""
@@ -317,9 +320,9 @@ def _hold_title_together(h1) -> None:
         while len(last) and isinstance(last[-1].tag, str) and not (last[-1].tail or "").strip():
             last = last[-1]
         if len(last) and (last[-1].tail or "").strip():
-            last[-1].tail = typeset.title(last[-1].tail)
+            last[-1].tail = typeset.title(last[-1].tail, H1_ROOM)
         elif last.text and last.text.strip():
-            last.text = typeset.title(last.text)
+            last.text = typeset.title(last.text, H1_ROOM)
 
 
 def _running_text(h1, edition: Edition) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zlib
 from pathlib import Path
 
 from ..errors import BookError
@@ -54,7 +55,9 @@ def finish_print(book, edition, path: Path) -> None:
             for key in ("/Outlines", "/PageMode", "/Names"):
                 if key in pdf.Root:
                     del pdf.Root[key]
-        pdf.save(tmp, force_version="1.6", deterministic_id=True, compress_streams=True,
+        # compress_streams=False: the XMP stays readable to preflight tools (PDF/X-4 wants the
+        # metadata stream unfiltered, as WeasyPrint writes it); the other streams come compressed.
+        pdf.save(tmp, force_version="1.6", deterministic_id=True, compress_streams=False,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
     os.replace(tmp, path)
 
@@ -66,7 +69,8 @@ def _output_intent(pdf) -> None:
     except OSError:
         raise BookError(f"the print PDF needs the CMYK colour profile {ICC_PROFILE}, which is missing",
                         hint="install the Debian package libgs-common (scripts/setup-system.sh does)") from None
-    profile = pdf.make_stream(icc, N=4, Alternate=pikepdf.Name.DeviceCMYK)
+    profile = pdf.make_stream(zlib.compress(icc, 9), Filter=pikepdf.Name.FlateDecode, N=4,
+                              Alternate=pikepdf.Name.DeviceCMYK)
     pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
         Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
         OutputConditionIdentifier=pikepdf.String("Custom"), OutputCondition=pikepdf.String(ICC_NAME),
@@ -125,7 +129,8 @@ def _crop_marks(pdf, page) -> None:
             lines.append(f"{x:.2f} {start_y:.2f} m {x:.2f} {start_y + up * MARK_LENGTH:.2f} l S")
     marks = f"Q q 0 0 0 1 K {MARK_WIDTH} w 0 J\n" + "\n".join(lines) + "\nQ\n"
     page.contents_add(pdf.make_stream(b"q\n"), prepend=True)     # the page's own state, closed before the marks
-    page.contents_add(pdf.make_stream(marks.encode()), prepend=False)
+    page.contents_add(pdf.make_stream(zlib.compress(marks.encode()), Filter=pikepdf.Name.FlateDecode),
+                      prepend=False)
     page.obj.MediaBox = pikepdf.Array([bx0 - reach, by0 - reach, bx1 + reach, by1 + reach])
 
 

@@ -1,0 +1,73 @@
+"""EPUB finish a reader notices: titles, contents page, back links, notes in Apple Books,
+the bilingual translation's look, hyphenation rules (render/epub.py, assets/epub.css)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+from lxml import etree
+
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+
+
+def files(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def css_rule(css: str, selector: str) -> str:
+    match = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css)
+    assert match, selector
+    return match.group(1)
+
+
+@pytest.mark.parametrize("edition, contents", [("tr", "İçindekiler"), ("en", "Contents"), ("bilingual", "İçindekiler")])
+def test_titles_of_chapters_and_contents(epub_book, edition, contents):
+    book = files(epub_book[1][edition])
+    for name, data in book.items():
+        if not name.startswith("EPUB/text/ch"):
+            continue
+        root = etree.fromstring(data)
+        title = root.find("x:head/x:title", NS).text
+        heading = " ".join("".join(root.find(".//x:h1", NS).itertext()).split())
+        assert not title.endswith(".xhtml")
+        assert title == heading.replace("\u2060", "")
+    nav = etree.fromstring(book["EPUB/nav.xhtml"])
+    assert nav.find(".//x:nav[@epub:type='toc']/x:h1", NS).text == contents
+    assert nav.find("x:head/x:title", NS).text == contents
+
+
+def test_back_links_ask_for_the_text_glyph(epub_book):
+    chapter = files(epub_book[1]["en"])["EPUB/text/ch001.xhtml"].decode("utf-8")
+    backs = re.findall(r'role="doc-backlink"[^>]*>([^<]*)<', chapter)
+    assert backs and set(backs) == {"\u21a9\ufe0e"}
+
+
+def test_notes_are_not_asides_so_apple_books_shows_them(epub_book):
+    for path in epub_book[1].values():
+        for name, data in files(path).items():
+            if name.endswith(".xhtml"):
+                assert b"<aside" not in data, name
+
+
+def test_stylesheet_rules(epub_book):
+    css = files(epub_book[1]["bilingual"])["EPUB/styles/stylesheet1.css"].decode("utf-8")
+    body = css_rule(css, "body")
+    assert "-webkit-hyphens: auto" in body and re.search(r"(?<!-)hyphens: auto", body)
+    translation = css_rule(css, ".bi-pair > .bi-translation")
+    assert "italic" not in translation and not re.search(r"(?<!-)color:", translation)
+    assert "border-left" in translation and "margin" in translation and "font-size" in translation
+    assert "@media (prefers-color-scheme: dark)" in css
+    assert "list-style: none" in css_rule(css, "nav#toc ol")
+    toc_link = css_rule(css, "nav#toc a")
+    assert "text-decoration: none" in toc_link and "color: inherit" in toc_link
+
+
+def test_every_document_says_its_language_for_hyphenation(epub_book):
+    for edition, path in epub_book[1].items():
+        for name, data in files(path).items():
+            if name.endswith(".xhtml"):
+                root = etree.fromstring(data)
+                assert root.get("lang") and root.get("{http://www.w3.org/XML/1998/namespace}lang")
