@@ -74,7 +74,7 @@ class SideDocument:
         """A tail's note counter and running heads (it has no chapter heading to set them)."""
         running = self.running.replace("\\", "\\\\").replace('"', '\\"')
         return (f"html {{ counter-reset: footnote {notes_before + self.notes_before[start]}; }}\n"
-                f'@page facing-recto {{ @top-right {{ content: "{running}"; }} }}\n')
+                f'@page facing-recto {{ @top-right {{ content: "{running}" !important; }} }}\n')
 
 
 def side_document(part_html: str, side: FacingSide, langs: dict[str, str]) -> SideDocument:
@@ -348,7 +348,9 @@ def relayout(render, side: SideDocument, segments: list[Segment], measured: Meas
 
 # A side laid out from its heading opens the chapter: no running head on that verso (the
 # body's string-set counts as made on every page, so string(…, first-except) cannot tell).
-OPENING_CSS = "@page facing-verso:first { @top-left { content: none; } }\n"
+# (!important: WeasyPrint 70 lets book.css's margin boxes win over a later sheet's of the
+# same specificity.)
+OPENING_CSS = "@page facing-verso:first { @top-left { content: none !important; } }\n"
 
 
 def render_side(render, side: SideDocument, pads: dict[int, int], start: int = 0, notes_before: int = 0):
