@@ -176,7 +176,11 @@ def test_each_side_is_tagged_with_its_language_and_bookmarks_carry_both_titles(f
 
 
 def test_running_heads_are_in_each_sides_language(seed):
-    """The verso's head is the book's title in Turkish, the recto's the chapter's in English."""
+    """The verso's head is the book's title in Turkish, the recto's the chapter's in English;
+    the chapter's opening spread has none."""
+    for number in (seed.first_body, seed.first_body + 1):
+        first = next(line.strip() for line in seed.pages[number].splitlines() if line.strip())
+        assert first.replace(" ", "").startswith("MustafaKemalPaşa" if number % 2 else "MustafaKemalPasha"), first
     checked = 0
     for number in range(seed.first_body + 2, len(seed.pages) - 4):
         first = next((line.strip() for line in seed.pages[number].splitlines() if line.strip()), "")

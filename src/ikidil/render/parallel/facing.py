@@ -15,14 +15,18 @@ anchor on its first element), and at the first pair that starts on different pag
 it down on the side where it starts earlier (the side whose previous pairs ran shorter):
 a page break before it, and empty pages if the other side is more than a page ahead.
 That side's page then ends short, never the other. Nothing before that pair changes, so
-it is settled; the side is laid out again and the next pair looked at. An end marker
-after the last pair gives both sides the same number of pages. The verso of each spread
-is the source side's page i, the recto the translation's page i.
+it is settled. An end marker after the last pair gives both sides the same number of
+pages. The verso of each spread is the source side's page i, the recto the translation's.
 
-Only the side that was pushed is laid out again, once per push: a chapter whose
-translation runs 15 % longer needs a push every few spreads. A side's pages depend only
-on what precedes them, so the pages before the push are the same (the check below
-verifies the pairs before it still start where they did)."""
+What keeps it fast. A chapter whose translation runs 15 % longer needs a push every few
+spreads; one layout per push would be ~6 layouts of each side. So each round also
+foresees the later pairs' pushes from the text heights of each side's pages (predict:
+the side's text runs on at its full pages' measure), and a side is laid out again only
+from the first pair whose pushes changed and that opens a page (relayout: a tail, after
+the pages before it, the last of them cut after its own text). A side's pages depend
+only on what precedes them, so the kept pages are the ones a whole layout would give
+(in_step checks that the pairs before still start where they did). A bench chapter takes
+four or five layouts, most of them tails: ~1.6× the pages of its two sides."""
 
 from __future__ import annotations
 
@@ -165,11 +169,6 @@ def _outside_blocks(el, part) -> bool:
 def side_css(side: FacingSide) -> str:
     """The side's note counter: its language's notes are numbered through the book."""
     return f"html {{ counter-reset: footnote {side.notes_before}; }}\n" if side.notes_before else ""
-
-
-def pair_pages(pages, markers: list[str]) -> list[int]:
-    """The page (0-based) on which each pair starts."""
-    return [page for page, _ in _pair_positions(pages, markers)]
 
 
 def _pair_positions(pages, markers: list[str]) -> list[tuple[int, float]]:
