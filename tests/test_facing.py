@@ -190,3 +190,32 @@ def test_running_heads_are_in_each_sides_language(seed):
             assert first.replace(" ", "").startswith("MUSTAFAKEMALPASHAANDTHE"), first
         checked += 1
     assert checked >= 4
+
+
+def test_columns_layout_tags_each_language_and_joins_the_bookmark_titles(tmp_path):
+    """`bilingual_layout: columns` keeps the parallel columns; there too each block's
+    structure element says its language and each chapter has one bookmark with both titles."""
+    root = copy_book(tmp_path / "book")
+    config = root / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "bilingual_layout: columns\n", encoding="utf-8")
+    columns = Facing(root, tmp_path / "columns.pdf")
+    assert "Relations between" in columns.pages[columns.first_body]       # both languages on one page
+    assert "Mustafa Kemal Paşa ile" in columns.pages[columns.first_body]
+    langs: dict[str, set[str]] = {}
+
+    def walk(element, lang):
+        if not isinstance(element, pikepdf.Dictionary):
+            return
+        lang = str(element.get("/Lang", lang))
+        if str(element.get("/S")) == "/P":
+            langs.setdefault(lang, set()).add(element.objgen)
+        kids = element.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            walk(kid, lang)
+    root_kids = columns.pdf.Root.StructTreeRoot.K
+    walk(root_kids[0] if isinstance(root_kids, pikepdf.Array) else root_kids, str(columns.pdf.Root.Lang))
+    assert len(langs.get("en", ())) > 20 and len(langs.get("tr", ())) > 20
+    with columns.pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert titles == ["Mustafa Kemal Paşa ve Türkiye’deki Komünistler, 1919–1922 / "
+                      "Mustafa Kemal Pasha and the Communists in Turkey, 1919–1922", "Kaynakça / Bibliography"]
