@@ -219,3 +219,22 @@ def test_columns_layout_tags_each_language_and_joins_the_bookmark_titles(tmp_pat
         titles = [item.title for item in outline.root]
     assert titles == ["Mustafa Kemal Paşa ve Türkiye’deki Komünistler, 1919–1922 / "
                       "Mustafa Kemal Pasha and the Communists in Turkey, 1919–1922", "Kaynakça / Bibliography"]
+
+
+def test_a_long_pair_runs_on_over_spreads_in_step_beside_empty_pages(tmp_path):
+    """One English paragraph made three pages longer than its Turkish: the pair runs on over
+    the next spreads, the Turkish side's pages there are left empty (no running head, no
+    folio), and the next pair starts on the same spread on both sides again."""
+    root = copy_book(tmp_path / "book")
+    chapter = root / "translations" / "en" / "01-mustafa-kemal-ve-komunistler.md"
+    blocks = chapter.read_text(encoding="utf-8").split("\n\n")
+    blocks[4] += " " + "The delegation waited in Moscow for an answer that did not come. " * 160
+    chapter.write_text("\n\n".join(blocks), encoding="utf-8")
+    long = Facing(root, tmp_path / "long.pdf")
+    assert len(long.pdf.pages) % 2 == 0
+    empty = [n for n in range(long.first_body, len(long.pages) - 1) if not long.pages[n].strip()]   # not the last leaf
+    versos = [n for n in empty if n % 2 == 1]
+    assert len(versos) >= 2, empty                        # the Turkish side waits, page after page
+    for n in versos:
+        assert "Moscow for an answer" in long.pages[n + 1]
+    test_each_pair_starts_on_the_same_spread(long)

@@ -69,9 +69,14 @@ class SideDocument:
             cut = text.find(f"<!--{HEAD_SLOT}-->")
             cut = cut if cut >= 0 else text.index(f"<!--{FILL_SLOT}0-->")
             text = text[:cut] + text[text.index(f"<!--{FILL_SLOT}{start}-->"):]
-            pads = {k: n - (k == start) for k, n in pads.items() if k >= start}
         for pair, count in pads.items():
-            text = text.replace(f"<!--{FILL_SLOT}{pair}-->", '<div class="ikidil-fill"></div>' * count, 1)
+            if pair < start:
+                continue
+            # `count` pages on: count - 1 empty pages, then the pair opens a page (a tail
+            # opens one itself: its first pair has no break of its own).
+            fills = '<div class="ikidil-fill"></div>' * (count - 1)
+            brk = '<div class="ikidil-break"></div>' if pair != start or count > 1 else ""
+            text = text.replace(f"<!--{FILL_SLOT}{pair}-->", fills + brk, 1)
         return text
 
     def tail_css(self, start: int, notes_before: int) -> str:
