@@ -9,6 +9,8 @@ is shown beside it; memory is never sampled in a timed run, as sampling costs CP
   (c) a rebuild with no change
   (d) a rebuild after editing one paragraph of one chapter
   (e) ikidil's EPUB build against one raw `pandoc` call on the same chapters (EPUB baseline)
+  (f) the bilingual PDF in facing pages (render/parallel/facing.py) against the two
+      single-language PDFs (tr and en) built by one build, both from an empty cache
 and prints each as a ratio to its baseline, then writes them as JSON. Each also has its CPU
 time (the process tree's user + system time) and so a floor: the ratio it would reach if that
 CPU time were spread perfectly over the machine's cores.
@@ -279,6 +281,12 @@ def run(chapters: int, runs: int, workdir: Path) -> dict:
     pandoc_epub = median(raw_pandoc)
     epub = median([*IKIDIL, "--quiet", "build", "-e", "tr", "-f", "epub"], prepare=clean)
 
+    singles = median([*IKIDIL, "--quiet", "build", "-e", "tr", "-e", "en", "-f", "pdf", "--pdf-variant", "digital"],
+                     prepare=clean)
+    facing = median([*IKIDIL, "--quiet", "build", "-e", "bilingual", "-f", "pdf", "--pdf-variant", "digital"],
+                    prepare=clean)
+    facing_pages = _pages(next((book / "build").glob("*.bilingual.pdf")))
+
     pages = _pages(workdir / "single.pdf")
     built = built_copy
     results = {
@@ -290,6 +298,8 @@ def run(chapters: int, runs: int, workdir: Path) -> dict:
         "one_paragraph_edit": _ratio(edited, single, 0.15),
         "raw_pandoc_epub": _base(pandoc_epub),
         "epub_build": _ratio(epub, pandoc_epub, 1.3),
+        "two_language_pdfs": _base(singles),
+        "bilingual_facing_pdf": {**_ratio(facing, singles, 1.3), "pages": facing_pages},
     }
     return {"date": time.strftime("%Y-%m-%d"), "machine": _machine(), "chapters": chapters,
             "runs": runs, "results": results}

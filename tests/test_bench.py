@@ -18,7 +18,9 @@ def test_bench_smoke(tmp_path):
     data = json.loads(out.read_text())
     results = data["results"]
     assert set(results) == {"single_weasyprint_call", "full_pdf_build", "no_change_rebuild",
-                            "one_paragraph_edit", "raw_pandoc_epub", "epub_build"}
+                            "one_paragraph_edit", "raw_pandoc_epub", "epub_build", "two_language_pdfs",
+                            "bilingual_facing_pdf"}
+    assert results["bilingual_facing_pdf"]["pages"] % 2 == 0
     assert results["single_weasyprint_call"]["pages"] > 10
     for entry in results.values():
         assert entry["seconds"] > 0 and entry["peak_rss_sum_mib"] >= entry["peak_pss_mib"] > 10

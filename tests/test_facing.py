@@ -176,7 +176,11 @@ def test_each_side_is_tagged_with_its_language_and_bookmarks_carry_both_titles(f
 
 
 def test_running_heads_are_in_each_sides_language(seed):
-    """The verso's head is the book's title in Turkish, the recto's the chapter's in English."""
+    """The verso's head is the book's title in Turkish, the recto's the chapter's in English;
+    the chapter's opening spread has none."""
+    for number in (seed.first_body, seed.first_body + 1):
+        first = next(line.strip() for line in seed.pages[number].splitlines() if line.strip())
+        assert first.replace(" ", "").startswith("MustafaKemalPaşa" if number % 2 else "MustafaKemalPasha"), first
     checked = 0
     for number in range(seed.first_body + 2, len(seed.pages) - 4):
         first = next((line.strip() for line in seed.pages[number].splitlines() if line.strip()), "")
@@ -186,3 +190,51 @@ def test_running_heads_are_in_each_sides_language(seed):
             assert first.replace(" ", "").startswith("MUSTAFAKEMALPASHAANDTHE"), first
         checked += 1
     assert checked >= 4
+
+
+def test_columns_layout_tags_each_language_and_joins_the_bookmark_titles(tmp_path):
+    """`bilingual_layout: columns` keeps the parallel columns; there too each block's
+    structure element says its language and each chapter has one bookmark with both titles."""
+    root = copy_book(tmp_path / "book")
+    config = root / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "bilingual_layout: columns\n", encoding="utf-8")
+    columns = Facing(root, tmp_path / "columns.pdf")
+    assert "Relations between" in columns.pages[columns.first_body]       # both languages on one page
+    assert "Mustafa Kemal Paşa ile" in columns.pages[columns.first_body]
+    langs: dict[str, set[str]] = {}
+
+    def walk(element, lang):
+        if not isinstance(element, pikepdf.Dictionary):
+            return
+        lang = str(element.get("/Lang", lang))
+        if str(element.get("/S")) == "/P":
+            langs.setdefault(lang, set()).add(element.objgen)
+        kids = element.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            walk(kid, lang)
+    root_kids = columns.pdf.Root.StructTreeRoot.K
+    walk(root_kids[0] if isinstance(root_kids, pikepdf.Array) else root_kids, str(columns.pdf.Root.Lang))
+    assert len(langs.get("en", ())) > 20 and len(langs.get("tr", ())) > 20
+    with columns.pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert titles == ["Mustafa Kemal Paşa ve Türkiye’deki Komünistler, 1919–1922 / "
+                      "Mustafa Kemal Pasha and the Communists in Turkey, 1919–1922", "Kaynakça / Bibliography"]
+
+
+def test_a_long_pair_runs_on_over_spreads_in_step_beside_empty_pages(tmp_path):
+    """One English paragraph made three pages longer than its Turkish: the pair runs on over
+    the next spreads, the Turkish side's pages there are left empty (no running head, no
+    folio), and the next pair starts on the same spread on both sides again."""
+    root = copy_book(tmp_path / "book")
+    chapter = root / "translations" / "en" / "01-mustafa-kemal-ve-komunistler.md"
+    blocks = chapter.read_text(encoding="utf-8").split("\n\n")
+    blocks[4] += " " + "The delegation waited in Moscow for an answer that did not come. " * 160
+    chapter.write_text("\n\n".join(blocks), encoding="utf-8")
+    long = Facing(root, tmp_path / "long.pdf")
+    assert len(long.pdf.pages) % 2 == 0
+    empty = [n for n in range(long.first_body, len(long.pages) - 1) if not long.pages[n].strip()]   # not the last leaf
+    versos = [n for n in empty if n % 2 == 1]
+    assert len(versos) >= 2, empty                        # the Turkish side waits, page after page
+    for n in versos:
+        assert "Moscow for an answer" in long.pages[n + 1]
+    test_each_pair_starts_on_the_same_spread(long)

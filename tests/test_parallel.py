@@ -159,7 +159,12 @@ def test_bench_book_parallel_equals_single_and_caches(bench_book, tmp_path):
 
 def test_bilingual_edition_parallel_equals_single(bench_book, tmp_path):
     """Each language's notes are numbered through the book (1, 2… and a, b…): each
-    chapter laid out alone starts both counters where the chapters before it left them."""
+    chapter laid out alone starts both counters where the chapters before it left them.
+    (The columns layout: the one a single WeasyPrint document gives; facing pages are
+    tested in test_facing.py.)"""
+    config = bench_book / "book.yaml"
+    if "bilingual_layout" not in config.read_text(encoding="utf-8"):
+        config.write_text(config.read_text(encoding="utf-8") + "bilingual_layout: columns\n", encoding="utf-8")
     single, merged, result = _render_both(bench_book, "print", tmp_path, "bilingual")
     assert result.parts_laid_out >= 4              # front matter (twice), two chapters, bibliography
     assert_same_book(single, merged, tmp_path, tagged=False)

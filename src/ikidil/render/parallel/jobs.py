@@ -104,7 +104,7 @@ def _layout_job(job: Job) -> Laid:
             laid = _layout(job)
         gc.collect()
         if os.environ.get("IKIDIL_TIMING"):
-            print(f"part {job.index}: {laid.pages} pages, {_SHARED.renders} renders, {time.perf_counter() - began:.2f} s, pid {os.getpid()}", file=sys.stderr)
+            print(f"part {job.index}: {laid.pages} pages, {_SHARED.renders} renders, {getattr(_SHARED, 'layouts', 1)} layouts, {time.perf_counter() - began:.2f} s, pid {os.getpid()}", file=sys.stderr)
         return laid
     except BaseException:
         with _SHARED.condition:
@@ -192,28 +192,37 @@ def _facing_layout(job: Job, render):
              for side in job.facing}
     css = {side.role: job.extra_css + facing.side_css(side) for side in job.facing}
     try:
-        laid, _SHARED.layouts = facing.in_step(lambda role, html: render(html, css[role]), sides)
+        laid, _SHARED.layouts = facing.in_step(lambda role, html, extra: render(html, css[role] + extra), sides,
+                                               {side.role: side.notes_before for side in job.facing})
     except facing.OutOfStep as why:
         raise CannotSplit(f"part {job.index}: {why}") from None
-    (verso, verso_context), (recto, recto_context) = laid["source"], laid["translation"]
-    if len(verso.pages) != len(recto.pages):
+    versos, rectos = facing.pages_of(laid["source"]), facing.pages_of(laid["translation"])
+    if len(versos) != len(rectos):
         raise CannotSplit(f"part {job.index}: its sides end on different spreads")
-    document = verso.copy([page for spread in zip(verso.pages, recto.pages) for page in spread])
+    document = laid["source"][0].document.copy([page for spread in zip(versos, rectos) for page in spread])
 
     def renumber(offset: int) -> None:
-        # WeasyPrint numbered each side 1, 2, 3…; page v of a side is the spread v's verso or recto.
-        _renumber(verso, verso_context, lambda value: offset + 2 * value - 1)
-        _renumber(recto, recto_context, lambda value: offset + 2 * value)
+        # Each layout numbered its pages 1, 2, 3…; the side's page i (0-based) is spread i's
+        # verso (the book's page offset + 2i + 1) or recto (the next).
+        for role, side in ((0, laid["source"]), (1, laid["translation"])):
+            base = 0
+            for segment in side:
+                _renumber(segment.document, segment.context,
+                          lambda value, base=base, segment=segment: offset + 2 * (base + value - 1 - segment.first) + 1 + role,
+                          pages=range(segment.first, segment.first + segment.count))
+                base += segment.count
     return document, renumber
 
 
-def _renumber(document, context, folio) -> None:
+def _renumber(document, context, folio, pages=None) -> None:
     """Re-make the margin boxes (folios, running heads) with the page counter's value v
     moved to folio(v): the same code WeasyPrint runs at the end of layout_document. The
-    page areas are untouched; the Page objects are updated in place."""
+    page areas are untouched; the Page objects are updated in place. `pages`: only those."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.background import layout_backgrounds
     for i, page in enumerate(document.pages):
+        if pages is not None and i not in pages:
+            continue                          # pages of a layout the part does not use
         page_box = page._page_box
         context.current_page = i + 1
         state = context.page_maker[i + 1][3]
