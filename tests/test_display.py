@@ -99,3 +99,14 @@ def test_every_range_in_the_epub_is_held_by_word_joiners(built_book, edition):
     loose = re.findall(rf"(?:\d|\b(?:{_MONTH}))[-–](?=\d)", text)
     assert len(held) >= 5 and loose == []
     assert "22 Ağustos-13" not in text
+
+
+@pytest.mark.parametrize("edition", ["tr", "en", "bilingual"])
+def test_bookmarks_carry_no_invisible_characters(built_book, edition):
+    """The word joiners that hold a range together stay out of the bookmark panel."""
+    import pikepdf
+    _, _, outputs = built_book
+    with pikepdf.open(outputs[(edition, "pdf", "digital")]) as pdf, pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert any("1919–1922" in title for title in titles), titles
+    assert not any(WJ in title or "\u00ad" in title for title in titles), titles

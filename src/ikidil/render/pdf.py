@@ -233,7 +233,7 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
             h1.set("data-running", _running_text(h1, edition))
             titles = [" ".join(s.text_content().split()) for s in h1.iter("span") if s.get("lang")]
             if len(titles) > 1:          # bilingual: one bookmark, "Türkçe / English" (book.css)
-                h1.set("data-bookmark", " / ".join(titles))
+                h1.set("data-bookmark", " / ".join(titles).replace("\u2060", ""))
             toc.append(f'<li><a href="#{html.escape(section.get("id"))}">'
                        f'{_toc_label(h1)}</a></li>')
         for number, block in enumerate(_blocks(section), start=1):

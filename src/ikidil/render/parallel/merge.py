@@ -160,13 +160,23 @@ def _outline_tree(pdf, items, own: int) -> list:
     return out
 
 
+# Invisible characters the typesetting puts in headings (typeset.py's word joiners holding a
+# date range together, soft hyphens) mean nothing in a bookmark panel, where some viewers draw
+# them as boxes and a screen reader may spell them.
+_INVISIBLE = str.maketrans("", "", "\u2060\u00ad")
+
+
+def _plain(title: str) -> str:
+    return title.translate(_INVISIBLE)
+
+
 def _outline_items(pdf, items, offset: int) -> list:
     import pikepdf
     result = []
     for title, index, top, children in items:
         dest = pikepdf.make_page_destination(pdf, index + offset, "XYZ", top=top) if top is not None \
             else pikepdf.make_page_destination(pdf, index + offset)
-        item = pikepdf.OutlineItem(title, dest)
+        item = pikepdf.OutlineItem(_plain(title), dest)
         item.children.extend(_outline_items(pdf, children, offset))
         result.append(item)
     return result
