@@ -5,13 +5,14 @@ WeasyPrint has one footnote area per page, the width of the text block, and stac
 notes in it one below the other in the order of their calls; it cannot give each column
 a footnote area of its own, nor float notes side by side in it (a note's box is a block
 of the area, `float: footnote` being its float). So the notes are paired before layout:
-in each aligned block pair, the source's n-th note and the translation's n-th note (the
-same note in two languages, in an aligned translation) become one footnote whose two
+in each aligned block pair with as many notes on both sides, the source's n-th note and
+the translation's n-th note (the same note in two languages) become one footnote whose two
 halves sit side by side, each under its column, each with its own mark (1, 2… and a,
-b…). The footnote is anchored at the source's call (the translation's where the source has
-no n-th note) and the other call becomes a plain mark, so the pair's notes are on the page
-of the anchor's call; as both calls are in the same grid row, they are on the same page
-but for a paragraph broken across pages.
+b…). The footnote is anchored at the source's call and the translation's call becomes a plain
+mark, so both notes are on the page of the source's call; both calls being in the same
+grid row, that is the translation call's page too, but for a paragraph broken across
+pages. A pair whose sides have different numbers of notes (a translator's note) keeps
+them as they were: each a full-width note at the foot, numbered apart.
 
 The bibliography is set the same way: one row per entry, the source's entry in the left
 column, the translation's in the right (matched by citation key), rather than one
@@ -40,11 +41,10 @@ def pair_notes(root) -> None:
             continue
         blocks = {role: next((b for b in pair if f"bi-{role}" in _classes(b)), None) for role in ROLES}
         notes = {role: _notes(b) if b is not None else [] for role, b in blocks.items()}
-        for n in range(max(len(notes["source"]), len(notes["translation"]))):
-            source = notes["source"][n] if n < len(notes["source"]) else None
-            translation = notes["translation"][n] if n < len(notes["translation"]) else None
-            if source is None or translation is None:
-                continue                     # one note alone: it stays as it is (full width)
+        if len(notes["source"]) != len(notes["translation"]):
+            continue        # (a translator's note, say): which goes with which is unknown,
+            #                 so the pair's notes stay full width, numbered apart, as before
+        for source, translation in zip(notes["source"], notes["translation"]):
             _join(source, translation, blocks["translation"].get("lang"))
 
 
