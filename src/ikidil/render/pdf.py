@@ -235,7 +235,9 @@ def prepare_body(body: str, edition: Edition, root: Path, columns: bool = False)
         if h1 is not None:
             _hold_title_together(h1)
             h1.set("data-running", _running_text(h1, edition))
-            titles = [" ".join(s.text_content().split()) for s in h1.iter("span") if s.get("lang")]
+            # (without typeset's word joiners: a bookmark is not set in lines, and a viewer's
+            # search would not find "1919–1922" in it)
+            titles = [" ".join(s.text_content().replace("\u2060", "").split()) for s in h1.iter("span") if s.get("lang")]
             if len(titles) > 1:          # bilingual: one bookmark, "Türkçe / English" (book.css)
                 h1.set("data-bookmark", " / ".join(titles))
             toc.append(f'<li><a href="#{html.escape(section.get("id"))}">'
