@@ -130,3 +130,12 @@ def test_pdf_structure_tree_has_turkish_spans(english_outputs):
         visit(pdf.Root.StructTreeRoot)
         assert str(pdf.Root.Lang) == "en"
         assert langs.count(("/Span", "tr-TR")) >= 5               # titles, place, publisher in notes and bibliography
+
+
+def test_an_entrys_region_tag_finds_its_languages_hyphenation():
+    """WeasyPrint asks pyphen by the element's lang through language_fallback: `tr-TR`
+    must reach ikidil's Turkish patterns (İs-tan-bul), not fall through to none."""
+    import pyphen
+    from ikidil.hyphenation import hyphenate
+    assert hyphenate("İstanbul", pyphen.language_fallback("tr-TR")) == "İs-tan-bul"
+    assert hyphenate("Görüşmeleri", pyphen.language_fallback("tr-TR")) == "Gö-rüş-me-le-ri"
