@@ -136,6 +136,7 @@ def test_an_entrys_region_tag_finds_its_languages_hyphenation():
     """WeasyPrint asks pyphen by the element's lang through language_fallback: `tr-TR`
     must reach ikidil's Turkish patterns (İs-tan-bul), not fall through to none."""
     import pyphen
-    from ikidil.hyphenation import hyphenate
+    from ikidil.hyphenation import hyphenate, register
+    register()                                  # (as the PDF renderer does before layout)
     assert hyphenate("İstanbul", pyphen.language_fallback("tr-TR")) == "İs-tan-bul"
     assert hyphenate("Görüşmeleri", pyphen.language_fallback("tr-TR")) == "Gö-rüş-me-le-ri"
