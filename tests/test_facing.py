@@ -172,6 +172,7 @@ def test_each_side_is_tagged_with_its_language_and_bookmarks_carry_both_titles(f
         titles = [item.title for item in outline.root]
     assert titles[-1] == "Kaynakça / Bibliography"
     assert all(" / " in title for title in titles)
+    assert not any("\u2060" in title for title in titles)        # typeset's word joiners left out
     assert len(titles) == len(facing.book.chapters["tr"]) + 1
 
 

@@ -152,9 +152,10 @@ def test_bilingual_columns_and_notes_of_both_languages(pdfs):
     # The same rows start level: the first Turkish and English lines share a baseline.
     lines = [line for line in pages[opening].splitlines() if "Mustafa Kemal Paşa ile" in line]
     assert lines and "Relations between" in lines[0]
-    # Notes of both languages at the foot, told apart: 1. for Turkish, a. for English.
+    # Notes of both languages at the foot, told apart: 1. for Turkish, a. for English,
+    # side by side, each under its column (test_columns.py)
     notes = "\n".join(pages)
-    assert re.search(r"(?m)^\s*1\.\s+Tutanak", notes) and re.search(r"(?m)^\s*a\.\s+For the texts", notes)
+    assert re.search(r"(?m)^\s*1\.\s+Tutanak.*\s{2,}a\.\s+For the texts", notes)
 
 
 def test_guards_report_a_clipped_note_and_an_overfull_line_by_chapter_and_block(book_copy):

@@ -28,6 +28,7 @@ from ikidil.cite_skeleton import cite_by_skeleton
 from ikidil.interleave import bilingual_edition
 from ikidil.load import load_book
 from ikidil.render.epub import separate_titles
+from ikidil.cite_lang import tag_languages
 from ikidil.transform import (STYLES_DIR, bibliography_section, chapter_blocks, chapter_id, cite_whole,
                               edition_document, note_to_span, notes_to_spans, resolve_csl,
                               translator_notes)
@@ -75,7 +76,7 @@ def straight_edition_document(book, lang, chapters=None, id_suffix="") -> dict:
         blocks.append(bibliography_section(lang))
     doc = {"pandoc-api-version": chapters[0].doc["pandoc-api-version"] if chapters else [1, 23],
            "meta": {"lang": meta_string(lang)}, "blocks": blocks}
-    return typeset.document(cite_whole(doc, book, lang))
+    return typeset.document(tag_languages(cite_whole(doc, book, lang), book.bibliography.entries, lang))
 
 
 def straight_notes_to_spans(doc: dict) -> dict:

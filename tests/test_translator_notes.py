@@ -60,7 +60,8 @@ def test_epub_numbers_it_with_the_others_and_marks_it(epub_book):
     asides = chapter.split('role="doc-footnote"')[1:]
     assert len(asides) == 4
     assert "original.—Trans." in asides[2] and ">3.<" in asides[2]
-    assert "Perinçek, <em>" in asides[3]                                   # the citation after it is 4
+    # the citation after it is 4 (its Turkish title in a Turkish span: test_cite_lang.py)
+    assert 'Perinçek, <span lang="tr-TR" xml:lang="tr-TR"><em>' in asides[3]
 
 
 def test_status_lists_translator_notes():

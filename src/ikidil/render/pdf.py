@@ -27,6 +27,7 @@ from ..outputs import Output, atomic_path
 from ..checks.base import Finding, Severity
 from ..transform import Edition, chapter_id, notes_to_spans
 from . import epub_meta, weasy_fixes
+from .columns import pair_bibliography, pair_notes
 from .copyright import copyright_html
 
 VARIANTS = ("digital", "print")
@@ -64,7 +65,8 @@ def page_setup(book: Book, variant: str) -> PageSetup:
 def edition_html(book: Book, edition: Edition, layout: str | None = None) -> str:
     """The complete HTML document of a paged edition (`layout`: "facing" for the bilingual
     edition's facing pages, render/parallel/facing.py)."""
-    body, toc = prepare_body(body_html(book.root, notes_to_spans(edition.doc)), edition, book.root)
+    columns = edition.name == "bilingual" and layout != "facing"
+    body, toc = prepare_body(body_html(book.root, notes_to_spans(edition.doc)), edition, book.root, columns)
     body = names_unbroken(body, book.config.transliterations.values())
     cfg, lang = book.config, edition.lang
     esc = html.escape
@@ -202,7 +204,7 @@ def running_title(book: Book, edition: Edition) -> str:
     return upper(book.config.title_in(edition.lang), edition.lang)
 
 
-def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
+def prepare_body(body: str, edition: Edition, root: Path, columns: bool = False) -> tuple[str, str]:
     """Finish Pandoc's HTML for paged layout; return (body, table-of-contents items).
 
     - image paths (relative to book.yaml, checked by the loader to lie inside the book)
@@ -212,7 +214,9 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
       rules (CSS text-transform does not know Turkish İ/ı); in a bilingual edition the
       recto carries the translation's chapter title, the verso the source's book title;
     - each block of a chapter gets data-block="<section id>:<n>" (n from 1), so layout
-      guards and the EPUB page map can name the block a page or a problem is in."""
+      guards and the EPUB page map can name the block a page or a problem is in;
+    - `columns` (the bilingual edition in columns): each pair's notes and the bibliography
+      set in the columns of their language (render/columns.py)."""
     from lxml import html as lhtml
     fragment = lhtml.fragment_fromstring(body, create_parent="div")
     _unique_ids(fragment, edition.lang)
@@ -231,13 +235,18 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
         if h1 is not None:
             _hold_title_together(h1)
             h1.set("data-running", _running_text(h1, edition))
-            titles = [" ".join(s.text_content().split()) for s in h1.iter("span") if s.get("lang")]
+            # (without typeset's word joiners: a bookmark is not set in lines, and a viewer's
+            # search would not find "1919–1922" in it)
+            titles = [" ".join(s.text_content().replace("\u2060", "").split()) for s in h1.iter("span") if s.get("lang")]
             if len(titles) > 1:          # bilingual: one bookmark, "Türkçe / English" (book.css)
                 h1.set("data-bookmark", " / ".join(titles).replace("\u2060", ""))
             toc.append(f'<li><a href="#{html.escape(section.get("id"))}">'
                        f'{_toc_label(h1)}</a></li>')
         for number, block in enumerate(_blocks(section), start=1):
             block.set("data-block", f"{section.get('id')}:{number}")
+    if columns:
+        pair_notes(fragment)
+        pair_bibliography(fragment)
     return "".join(lhtml.tostring(child, encoding="unicode") for child in fragment), "".join(toc)
 
 
