@@ -99,3 +99,32 @@ def test_every_range_in_the_epub_is_held_by_word_joiners(built_book, edition):
     loose = re.findall(rf"(?:\d|\b(?:{_MONTH}))[-–](?=\d)", text)
     assert len(held) >= 5 and loose == []
     assert "22 Ağustos-13" not in text
+
+
+def _ink_bottom(png, box, scale) -> int:
+    """The lowest row holding ink inside a word's box (points), in pixels."""
+    x0, y0, x1, y1 = (round(v * scale) for v in box)
+    crop = png.crop((x0, y0, x1, y1 + round(4 * scale))).convert("L")    # room for a descender
+    rows = [y for y in range(crop.height) if any(crop.getpixel((x, y)) < 128 for x in range(crop.width))]
+    return y0 + max(rows)
+
+
+@pytest.mark.parametrize("edition", ["tr", "en"])
+def test_contents_set_in_lining_figures(built_book, edition, tmp_path):
+    """Issue 19: the contents in lining figures. Oldstyle 9s hang below the line; lining ones
+    stand on it, level with a word that has no descender ("Mustafa")."""
+    from PIL import Image
+    pdf = built_book[2][(edition, "pdf", "digital")]
+    page = next(n for n in range(1, 9) if re.search(r"İçindekiler|Contents", raw_text(pdf, n, n)))
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    words = [(w, tuple(float(v) for v in box)) for *box, w in
+             re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', html)]
+    years = next(box for w, box in words if "1919" in w)
+    mustafa = next(box for w, box in words if w == "Mustafa" and abs(box[3] - years[3]) < 1)
+    dpi = 200
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-f", str(page), "-l", str(page), "-singlefile",
+                    str(pdf), str(tmp_path / "toc")], check=True)
+    png, scale = Image.open(tmp_path / "toc.png"), dpi / 72
+    # an oldstyle 9 descends about a fifth of an em (6 px at 200 dpi and 11 pt) below the baseline
+    assert _ink_bottom(png, years, scale) - _ink_bottom(png, mustafa, scale) <= 1
