@@ -128,3 +128,24 @@ def test_contents_set_in_lining_figures(built_book, edition, tmp_path):
     png, scale = Image.open(tmp_path / "toc.png"), dpi / 72
     # an oldstyle 9 descends about a fifth of an em (6 px at 200 dpi and 11 pt) below the baseline
     assert _ink_bottom(png, years, scale) - _ink_bottom(png, mustafa, scale) <= 1
+
+
+def test_no_lower_case_is_letter_spaced_in_the_pdf_styles():
+    """Issue 19: letter-spacing only where the letters are capitals or small capitals (the
+    running heads are upper-cased before they reach the page, and sit in @page rules)."""
+    import tinycss2
+    from ikidil.render.fetch import ASSETS
+    spaced = []
+    for name in ("book.css", "blocks.css", "fit.css"):
+        sheet = tinycss2.parse_stylesheet((ASSETS / name).read_text(encoding="utf-8"),
+                                          skip_comments=True, skip_whitespace=True)
+        for rule in sheet:
+            if rule.type != "qualified-rule":
+                continue
+            decls = {d.lower_name: tinycss2.serialize(d.value).strip()
+                     for d in tinycss2.parse_blocks_contents(rule.content) if d.type == "declaration"}
+            tracked = decls.get("letter-spacing", "0") not in ("0", "normal")
+            capitals = "small-caps" in decls.get("font-variant", "") or decls.get("text-transform") == "uppercase"
+            if tracked and not capitals:
+                spaced.append(f"{name}: {tinycss2.serialize(rule.prelude).strip()}")
+    assert not spaced
