@@ -117,7 +117,7 @@ def test_contents_set_in_lining_figures(built_book, edition, tmp_path):
     pdf = built_book[2][(edition, "pdf", "digital")]
     page = next(n for n in range(1, 9) if re.search(r"İçindekiler|Contents", raw_text(pdf, n, n)))
     html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+                          capture_output=True, encoding="utf-8", errors="replace", check=True).stdout
     words = [(w, tuple(float(v) for v in box)) for *box, w in
              re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', html)]
     years = next(box for w, box in words if "1919" in w)
