@@ -92,3 +92,19 @@ def test_nothing_vanishes_in_night_mode(epub_book):
     assert "pre" in painted
     assert [s for s in painted if "color" not in declared[s]] == []
     assert declared["a"]["color"] == "inherit"
+
+
+def test_no_heading_is_smaller_than_the_text(epub_book):
+    """A browser's default h5 (0.83em) and h6 (0.67em) read as footnotes: every level is at
+    least the text's size, told apart by its style."""
+    css = files(epub_book[1]["en"])["EPUB/styles/stylesheet1.css"].decode("utf-8")
+    styles = set()
+    for level in range(1, 7):
+        rule = css_rule(css, f"\nh{level}")
+        size = re.search(r"font-size:\s*([\d.]+)em", rule)
+        assert size and float(size.group(1)) >= 1, level
+        margin = re.search(r"margin:([^;]*);", rule)
+        indent = margin.group(1).split()[3:] if margin else []           # a left margin indents
+        styles.add((re.sub(r"\s*(margin|font-size|line-height|letter-spacing)[^;]*;", "", rule).strip(),
+                    tuple(indent)))
+    assert len(styles) == 6                      # no two levels look alike, size aside
