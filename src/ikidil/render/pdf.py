@@ -26,7 +26,7 @@ from ..load import Book
 from ..outputs import Output, atomic_path
 from ..checks.base import Finding, Severity
 from ..transform import Edition, chapter_id, notes_to_spans
-from . import epub_meta, weasy_fixes
+from . import epub_meta, task_lists, weasy_fixes
 from .copyright import copyright_html
 
 VARIANTS = ("digital", "print")
@@ -221,6 +221,7 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
         if src and ":" not in src.split("/")[0]:
             img.set("src", (root / src).resolve().as_uri())
     _mark_introductions(fragment)
+    task_lists.mark(fragment.iter("ul"))
     _code_lines(fragment)
     _stack_wide_tables(fragment)
     toc = []
