@@ -232,7 +232,9 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
         if h1 is not None:
             _hold_title_together(h1)
             h1.set("data-running", _running_text(h1, edition))
-            titles = [" ".join(s.text_content().split()) for s in h1.iter("span") if s.get("lang")]
+            # without the word joiners that hold a range on a line: a bookmark is not set in lines
+            titles = [" ".join(s.text_content().replace(typeset.WJ, "").split())
+                      for s in h1.iter("span") if s.get("lang")]
             if len(titles) > 1:          # bilingual: one bookmark, "Türkçe / English" (book.css)
                 h1.set("data-bookmark", " / ".join(titles))
             toc.append(f'<li><a href="#{html.escape(section.get("id"))}">'
