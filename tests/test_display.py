@@ -149,3 +149,14 @@ def test_no_lower_case_is_letter_spaced_in_the_pdf_styles():
             if tracked and not capitals:
                 spaced.append(f"{name}: {tinycss2.serialize(rule.prelude).strip()}")
     assert not spaced
+
+
+@pytest.mark.parametrize("edition", ["tr", "en", "bilingual"])
+def test_bookmarks_are_plain_text(built_book, edition):
+    """The word joiners and no-break spaces that hold a title's range and last words on a
+    line are for lines only: a bookmark shows the title as plain text."""
+    import pikepdf
+    with pikepdf.open(built_book[2][(edition, "pdf", "digital")]) as pdf, pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert titles and not any(ch in t for t in titles for ch in (WJ, NBSP)), titles
+    assert any("1919–1922" in t for t in titles)

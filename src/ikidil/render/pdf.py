@@ -235,8 +235,9 @@ def prepare_body(body: str, edition: Edition, root: Path) -> tuple[str, str]:
             # without the word joiners that hold a range on a line: a bookmark is not set in lines
             titles = [" ".join(s.text_content().replace(typeset.WJ, "").split())
                       for s in h1.iter("span") if s.get("lang")]
-            if len(titles) > 1:          # bilingual: one bookmark, "Türkçe / English" (book.css)
-                h1.set("data-bookmark", " / ".join(titles))
+            # bilingual: one bookmark, "Türkçe / English" (book.css); else the title itself
+            h1.set("data-bookmark", " / ".join(titles) if len(titles) > 1
+                   else " ".join(h1.text_content().replace(typeset.WJ, "").split()))
             toc.append(f'<li><a href="#{html.escape(section.get("id"))}">'
                        f'{_toc_label(h1)}</a></li>')
         for number, block in enumerate(_blocks(section), start=1):

@@ -121,7 +121,8 @@ def side_document(part_html: str, side: FacingSide, langs: dict[str, str]) -> Si
         titles = {s.get("lang"): s for s in heading.iter("span") if "bi-title" in s.get("class", "").split()}
         mine = titles.get(side.lang)
         if side.role == "source":
-            heading.set("data-bookmark", " / ".join(" ".join(s.text_content().split()) for s in titles.values()))
+            heading.set("data-bookmark", " / ".join(" ".join(s.text_content().replace("\u2060", "").split())
+                                                    for s in titles.values()))      # no word joiners
         for span in titles.values():
             heading.remove(span)
         if mine is not None:
