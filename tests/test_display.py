@@ -101,12 +101,62 @@ def test_every_range_in_the_epub_is_held_by_word_joiners(built_book, edition):
     assert "22 Ağustos-13" not in text
 
 
+def _ink_bottom(png, box, scale) -> int:
+    """The lowest row holding ink inside a word's box (points), in pixels."""
+    x0, y0, x1, y1 = (round(v * scale) for v in box)
+    crop = png.crop((x0, y0, x1, y1 + round(4 * scale))).convert("L")    # room for a descender
+    rows = [y for y in range(crop.height) if any(crop.getpixel((x, y)) < 128 for x in range(crop.width))]
+    return y0 + max(rows)
+
+
+@pytest.mark.parametrize("edition", ["tr", "en"])
+def test_contents_set_in_lining_figures(built_book, edition, tmp_path):
+    """Issue 19: the contents in lining figures. Oldstyle 9s hang below the line; lining ones
+    stand on it, level with a word that has no descender ("Mustafa")."""
+    from PIL import Image
+    pdf = built_book[2][(edition, "pdf", "digital")]
+    page = next(n for n in range(1, 9) if re.search(r"İçindekiler|Contents", raw_text(pdf, n, n)))
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, encoding="utf-8", errors="replace", check=True).stdout
+    words = [(w, tuple(float(v) for v in box)) for *box, w in
+             re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', html)]
+    years = next(box for w, box in words if "1919" in w)
+    mustafa = next(box for w, box in words if w == "Mustafa" and abs(box[3] - years[3]) < 1)
+    dpi = 200
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-f", str(page), "-l", str(page), "-singlefile",
+                    str(pdf), str(tmp_path / "toc")], check=True)
+    png, scale = Image.open(tmp_path / "toc.png"), dpi / 72
+    # an oldstyle 9 descends about a fifth of an em (6 px at 200 dpi and 11 pt) below the baseline
+    assert _ink_bottom(png, years, scale) - _ink_bottom(png, mustafa, scale) <= 1
+
+
+def test_no_lower_case_is_letter_spaced_in_the_pdf_styles():
+    """Issue 19: letter-spacing only where the letters are capitals or small capitals (the
+    running heads are upper-cased before they reach the page, and sit in @page rules)."""
+    import tinycss2
+    from ikidil.render.fetch import ASSETS
+    spaced = []
+    for name in ("book.css", "blocks.css", "fit.css"):
+        sheet = tinycss2.parse_stylesheet((ASSETS / name).read_text(encoding="utf-8"),
+                                          skip_comments=True, skip_whitespace=True)
+        for rule in sheet:
+            if rule.type != "qualified-rule":
+                continue
+            decls = {d.lower_name: tinycss2.serialize(d.value).strip()
+                     for d in tinycss2.parse_blocks_contents(rule.content) if d.type == "declaration"}
+            tracked = decls.get("letter-spacing", "0") not in ("0", "normal")
+            capitals = "small-caps" in decls.get("font-variant", "") or decls.get("text-transform") == "uppercase"
+            if tracked and not capitals:
+                spaced.append(f"{name}: {tinycss2.serialize(rule.prelude).strip()}")
+    assert not spaced
+
+
 @pytest.mark.parametrize("edition", ["tr", "en", "bilingual"])
-def test_bookmarks_carry_no_invisible_characters(built_book, edition):
-    """The word joiners that hold a range together stay out of the bookmark panel."""
+def test_bookmarks_are_plain_text(built_book, edition):
+    """The word joiners and no-break spaces that hold a title's range and last words on a
+    line are for lines only: a bookmark shows the title as plain text."""
     import pikepdf
-    _, _, outputs = built_book
-    with pikepdf.open(outputs[(edition, "pdf", "digital")]) as pdf, pdf.open_outline() as outline:
+    with pikepdf.open(built_book[2][(edition, "pdf", "digital")]) as pdf, pdf.open_outline() as outline:
         titles = [item.title for item in outline.root]
-    assert any("1919–1922" in title for title in titles), titles
-    assert not any(WJ in title or "\u00ad" in title for title in titles), titles
+    assert titles and not any(ch in t for t in titles for ch in (WJ, NBSP)), titles
+    assert any("1919–1922" in t for t in titles)

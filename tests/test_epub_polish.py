@@ -71,3 +71,40 @@ def test_every_document_says_its_language_for_hyphenation(epub_book):
             if name.endswith(".xhtml"):
                 root = etree.fromstring(data)
                 assert root.get("lang") and root.get("{http://www.w3.org/XML/1998/namespace}lang")
+
+
+def test_nothing_vanishes_in_night_mode(epub_book):
+    """A reading system's night mode sets light text: every rule that paints a background keeps
+    the text on it dark itself (the code box's plain code vanished), and links take the text's
+    colour instead of a browser blue that cannot be read on black."""
+    import tinycss2
+    css = files(epub_book[1]["bilingual"])["EPUB/styles/stylesheet1.css"].decode("utf-8")
+    rules = [r for r in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+             if r.type == "qualified-rule"]
+    declared: dict[str, dict[str, str]] = {}
+    for rule in rules:
+        for selector in tinycss2.serialize(rule.prelude).split(","):
+            declared.setdefault(" ".join(selector.split()), {}).update(
+                {d.lower_name: tinycss2.serialize(d.value).strip()
+                 for d in tinycss2.parse_blocks_contents(rule.content) if d.type == "declaration"})
+    painted = [s for s, d in declared.items()
+               if d.get("background", d.get("background-color", "none")) not in ("none", "transparent")]
+    assert "pre" in painted
+    assert [s for s in painted if "color" not in declared[s]] == []
+    assert declared["a"]["color"] == "inherit"
+
+
+def test_no_heading_is_smaller_than_the_text(epub_book):
+    """A browser's default h5 (0.83em) and h6 (0.67em) read as footnotes: every level is at
+    least the text's size, told apart by its style."""
+    css = files(epub_book[1]["en"])["EPUB/styles/stylesheet1.css"].decode("utf-8")
+    styles = set()
+    for level in range(1, 7):
+        rule = css_rule(css, f"\nh{level}")
+        size = re.search(r"font-size:\s*([\d.]+)em", rule)
+        assert size and float(size.group(1)) >= 1, level
+        margin = re.search(r"margin:([^;]*);", rule)
+        indent = margin.group(1).split()[3:] if margin else []           # a left margin indents
+        styles.add((re.sub(r"\s*(margin|font-size|line-height|letter-spacing)[^;]*;", "", rule).strip(),
+                    tuple(indent)))
+    assert len(styles) == 6                      # no two levels look alike, size aside

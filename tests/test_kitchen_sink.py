@@ -313,3 +313,35 @@ def test_a_paragraph_ending_with_a_colon_is_kept_with_its_list_or_code():
               if "introduces" in (p.get("class") or "")]
     assert marked == ["Steps:", "Code:"]
     assert "p.introduces { break-after: avoid; }" in (REPO / "src/ikidil/assets/fit.css").read_text()
+
+
+@pytest.mark.parametrize("edition", ["tr", "bilingual"])
+def test_a_paragraph_after_a_list_starts_flush(sink, edition):
+    """Indented, "Seyrek bir numaralı liste:" read as one more item of the list above it: a
+    paragraph after a list or code starts at the text's edge, as a definition term does."""
+    pdf = sink[2][(edition, "pdf", "digital")]
+    for page in range(1, len(pikepdf.open(pdf).pages) + 1):
+        html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              capture_output=True, encoding="utf-8", errors="replace", check=True).stdout
+        left = {w: float(x) for x, w in re.findall(r'xMin="([\d.]+)"[^>]*>(Seyrek|Görev|Terim)<', html)}
+        if len(left) == 3:
+            assert abs(left["Seyrek"] - left["Terim"]) < 0.5 and abs(left["Görev"] - left["Terim"]) < 0.5
+            return
+    pytest.fail("no page holds the list's paragraphs and a definition term")
+
+
+def test_a_task_list_has_boxes_without_bullets(sink):
+    """Pandoc's `- [ ] x` reaches the page as a plain list of "☐ …" items: render/task_lists.py
+    marks it so that no bullet stands before a box ("• ☐"), in the EPUB and the PDF."""
+    from ikidil.render import task_lists
+    from lxml import html as lhtml
+    plain = lhtml.fragment_fromstring("<div><ul><li>☐ a</li><li><p>☒ b</p></li></ul><ul><li>x</li></ul></div>")
+    task_lists.mark(plain.iter("ul"))
+    assert [ul.get("class") for ul in plain.iter("ul")] == ["task-list", None]
+    chapter = etree.fromstring(zipfile.ZipFile(sink[2][("tr", "epub", None)]).read("EPUB/text/ch001.xhtml"))
+    boxes = [ul for ul in chapter.iter("{http://www.w3.org/1999/xhtml}ul")
+             if "".join(ul.itertext()).strip().startswith("☐")]
+    assert boxes and all(ul.get("class") == "task-list" for ul in boxes)
+    text = subprocess.run(["pdftotext", "-layout", str(sink[2][("tr", "pdf", "digital")]), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "☐ yapılacak iş" in text and not re.search(r"•\s*☐", text)

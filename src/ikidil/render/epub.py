@@ -31,7 +31,7 @@ from ..i18n import term
 from ..load import Book
 from ..outputs import Output, atomic_path
 from ..transform import Edition
-from . import cover, epub_meta
+from . import cover, epub_meta, task_lists
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -177,6 +177,7 @@ def finish_chapter(root: etree._Element, edition: Edition) -> None:
     _mirror_lang(root)
     _empty_header_cells(root)
     _title_from_heading(root)
+    task_lists.mark(root.iterfind(".//x:ul", NS))
     section = root.find(".//x:body/x:section", NS)
     prefix = section.get("id") if section is not None and section.get("id") else None
     notes = root.find(".//x:section[@epub:type='footnotes']", NS)

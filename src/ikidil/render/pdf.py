@@ -26,7 +26,7 @@ from ..load import Book
 from ..outputs import Output, atomic_path
 from ..checks.base import Finding, Severity
 from ..transform import Edition, chapter_id, notes_to_spans
-from . import epub_meta, weasy_fixes
+from . import epub_meta, task_lists, weasy_fixes
 from .columns import pair_bibliography, pair_notes
 from .copyright import copyright_html
 
@@ -225,6 +225,7 @@ def prepare_body(body: str, edition: Edition, root: Path, columns: bool = False)
         if src and ":" not in src.split("/")[0]:
             img.set("src", (root / src).resolve().as_uri())
     _mark_introductions(fragment)
+    task_lists.mark(fragment.iter("ul"))
     _code_lines(fragment)
     _stack_wide_tables(fragment)
     toc = []
@@ -235,11 +236,12 @@ def prepare_body(body: str, edition: Edition, root: Path, columns: bool = False)
         if h1 is not None:
             _hold_title_together(h1)
             h1.set("data-running", _running_text(h1, edition))
-            # (without typeset's word joiners: a bookmark is not set in lines, and a viewer's
-            # search would not find "1919–1922" in it)
-            titles = [" ".join(s.text_content().replace("\u2060", "").split()) for s in h1.iter("span") if s.get("lang")]
-            if len(titles) > 1:          # bilingual: one bookmark, "Türkçe / English" (book.css)
-                h1.set("data-bookmark", " / ".join(titles).replace("\u2060", ""))
+            # without the word joiners that hold a range on a line: a bookmark is not set in lines
+            titles = [" ".join(s.text_content().replace(typeset.WJ, "").split())
+                      for s in h1.iter("span") if s.get("lang")]
+            # bilingual: one bookmark, "Türkçe / English" (book.css); else the title itself
+            h1.set("data-bookmark", " / ".join(titles) if len(titles) > 1
+                   else " ".join(h1.text_content().replace(typeset.WJ, "").split()))
             toc.append(f'<li><a href="#{html.escape(section.get("id"))}">'
                        f'{_toc_label(h1)}</a></li>')
         for number, block in enumerate(_blocks(section), start=1):

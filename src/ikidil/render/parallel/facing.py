@@ -122,7 +122,7 @@ def side_document(part_html: str, side: FacingSide, langs: dict[str, str]) -> Si
         mine = titles.get(side.lang)
         if side.role == "source":
             heading.set("data-bookmark", " / ".join(" ".join(s.text_content().replace("\u2060", "").split())
-                                                    for s in titles.values()))      # (as pdf.prepare_body)
+                                                    for s in titles.values()))      # no word joiners
         for span in titles.values():
             heading.remove(span)
         if mine is not None:
