@@ -34,6 +34,30 @@ def book_copy(tmp_path) -> Path:
     return copy_book(tmp_path / "book")
 
 
+# The chapter the bad-input and hostile corpora break, and the build they compare against.
+CHAPTER = "01-mustafa-kemal-ve-komunistler.md"
+SOURCE = Path("manuscript") / CHAPTER
+TRANSLATION = Path("translations") / "en" / CHAPTER
+BUILD_TR = ["build", "-e", "tr", "-f", "epub"]
+
+
+@pytest.fixture(scope="session")
+def good_book(tmp_path_factory) -> Path:
+    """The seed book with a good Turkish EPUB (and manifest) in build/, built once."""
+    root = copy_book(tmp_path_factory.mktemp("good") / "book")
+    proc = run_ikidil(BUILD_TR, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return root
+
+
+@pytest.fixture
+def book(good_book, tmp_path) -> Path:
+    """A private copy of the good book, build/ included."""
+    dest = tmp_path / "book"
+    shutil.copytree(good_book, dest, symlinks=True)
+    return dest
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
     """The seed book built once: (book folder, manifest outputs keyed by (edition, format, variant))."""

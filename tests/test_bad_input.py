@@ -27,29 +27,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import copy_book, run_ikidil
-
-CHAPTER = "01-mustafa-kemal-ve-komunistler.md"
-SOURCE = Path("manuscript") / CHAPTER
-TRANSLATION = Path("translations") / "en" / CHAPTER
-BUILD_TR = ["build", "-e", "tr", "-f", "epub"]
-
-
-@pytest.fixture(scope="session")
-def good_book(tmp_path_factory) -> Path:
-    """The seed book with a good Turkish EPUB (and manifest) in build/."""
-    root = copy_book(tmp_path_factory.mktemp("good") / "book")
-    proc = run_ikidil(BUILD_TR, cwd=root)
-    assert proc.returncode == 0, proc.stderr
-    return root
-
-
-@pytest.fixture
-def book(good_book, tmp_path) -> Path:
-    """A private copy of the good book, build/ included."""
-    dest = tmp_path / "book"
-    shutil.copytree(good_book, dest, symlinks=True)
-    return dest
+from conftest import BUILD_TR, CHAPTER, SOURCE, TRANSLATION, run_ikidil
 
 
 def hashes(folder: Path) -> dict[str, str]:

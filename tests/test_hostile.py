@@ -26,31 +26,12 @@ from typing import Callable
 
 import pytest
 
-from conftest import copy_book
+from conftest import BUILD_TR, CHAPTER, SOURCE, TRANSLATION
 
-CHAPTER = "01-mustafa-kemal-ve-komunistler.md"
-SOURCE = Path("manuscript") / CHAPTER
-TRANSLATION = Path("translations") / "en" / CHAPTER
-BUILD_TR = ["build", "-e", "tr", "-f", "epub"]
 MARKER = "SECRET-b1e55ed-OUTSIDE-THE-BOOK"
 MEMORY = 3 * 1024 ** 3          # address space per process (Pandoc and WeasyPrint fit in 2 GiB)
 CPU_SECONDS = 100
 TIMEOUT = 120
-
-
-@pytest.fixture(scope="session")
-def good_book(tmp_path_factory) -> Path:
-    root = copy_book(tmp_path_factory.mktemp("hostile") / "book")
-    proc = run_limited(BUILD_TR, root)
-    assert proc.returncode == 0, proc.stderr
-    return root
-
-
-@pytest.fixture
-def book(good_book, tmp_path) -> Path:
-    dest = tmp_path / "book"
-    shutil.copytree(good_book, dest, symlinks=True)
-    return dest
 
 
 @pytest.fixture
