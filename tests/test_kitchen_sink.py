@@ -345,3 +345,84 @@ def test_a_task_list_has_boxes_without_bullets(sink):
     text = subprocess.run(["pdftotext", "-layout", str(sink[2][("tr", "pdf", "digital")]), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "☐ yapılacak iş" in text and not re.search(r"•\s*☐", text)
+
+
+def page_lines(pdf: Path) -> list[tuple[int, float, list[tuple[float, float, str]]]]:
+    """Every line of every page: (page, top, [(x0, x1, word), …] left to right)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         encoding="utf-8", errors="replace", check=True).stdout
+    lines: dict[tuple[int, float], list] = {}
+    for number, page in enumerate(out.split("<page ")[1:], start=1):
+        for x0, y0, x1, word in re.findall(
+                r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page):
+            lines.setdefault((number, round(float(y0), 1)), []).append((float(x0), float(x1), word))
+    return [(page, top, sorted(words)) for (page, top), words in sorted(lines.items())]
+
+
+def gaps(words: list[tuple[float, float, str]]) -> list[float]:
+    return [b[0] - a[1] for a, b in zip(words, words[1:])]
+
+
+@pytest.mark.parametrize("edition", ["tr", "en"])
+def test_a_line_before_a_url_is_not_stretched_and_the_url_copies_whole(sink, edition):
+    """A justified line before an unbreakable URL opened gaps of 16 pt (issue 19): the URL
+    breaks after / . - _ ? & = : @ (render/url_breaks.py, <wbr>), so the line is set with
+    ordinary spaces; the PDF's text is the URL itself, no zero-width character in it."""
+    pdf = sink[2][(edition, "pdf", "digital")]
+    lines = page_lines(pdf)
+    line = next(words for _, _, words in lines if any("https://example.org" in w for _, _, w in words))
+    assert max(gaps(line)) < 5.5, [(w, round(g, 1)) for (_, _, w), g in zip(line[1:], gaps(line))]
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "https://example.org/kitap/yol" in text and "\u200b" not in text and "\u00ad" not in text
+    assert "mailto:yazar@example.org" in squeezed(text)
+
+
+def test_url_breaks_go_into_links_and_long_code_only():
+    from lxml import html as lhtml
+    from ikidil.render import url_breaks
+    root = lhtml.fragment_fromstring(
+        '<div><p><a href="https://e.org/a" class="uri">https://ex.org/kitap/yol_bir?x=1&amp;yy=22</a> '
+        '<a href="#x">bir/iki.üç</a> <code>target/release/ikidil</code> <code>a.b.c</code> '
+        '<a href="http://x.org">www.x.org/ab</a></p><pre><code>uzun/bir/yol/burada.txt</code></pre></div>')
+    url_breaks.insert(root)
+    pieces = lambda el: [el.text] + [w.tail for w in el.iter("wbr")]
+    uri, inner, code, short, www = list(root.iter("a", "code"))[:5]
+    assert pieces(uri) == ["https://", "ex.", "org/", "kitap/", "yol_", "bir?x=1&", "yy=", "22"]
+    assert pieces(inner) == ["bir/iki.üç"] and pieces(short) == ["a.b.c"]
+    assert pieces(code) == ["target/", "release/", "ikidil"]
+    assert pieces(www) == ["www.x.", "org/", "ab"] and "uri" in www.get("class")
+    assert not list(root.find("pre").iter("wbr"))
+
+
+def test_a_notes_list_and_paragraphs_are_set_tight(sink):
+    """A note holding paragraphs, a list and code: WeasyPrint set a blank line after each
+    <br> of a footnote (each item 22 pt below the last); its lines are now one line apart."""
+    pdf = sink[2][("tr", "pdf", "digital")]
+    lines = page_lines(pdf)
+    start = next(i for i, (_, _, words) in enumerate(lines) if any(w == "Dipnotun" for _, _, w in words))
+    note = lines[start:start + 5]
+    assert [words[-1][2] for _, _, words in note] == ["paragrafı.", "listeyle:", "birinci", "ikinci", "notta"]
+    pitches = [b[1] - a[1] for a, b in zip(note, note[1:])]
+    assert note[0][0] == note[-1][0] and max(pitches) < 13, pitches       # 8.5 pt type, 1.3 lines
+
+
+def test_a_heading_holding_a_span_of_another_language_has_even_spaces(sink):
+    """`# Yapılar: [Comprehensive Rust]{lang=en}`: the inner span's title was held twice,
+    a space and a no-break space after the colon (a gap twice as wide) in the bilingual
+    edition; its bookmark named "Comprehensive Rust" twice."""
+    for edition, first in (("tr", "Yapılar:"), ("bilingual", "Yapılar:"), ("bilingual", "Constructs:")):
+        pdf = sink[2][(edition, "pdf", "digital")]
+        line = next(words for _, top, words in page_lines(pdf)
+                    if [w for _, _, w in words] == [first, "Comprehensive", "Rust"])
+        spaces = gaps(line)
+        assert abs(spaces[0] - spaces[1]) < 0.5, (edition, first, spaces)
+    with pikepdf.open(sink[2][("bilingual", "pdf", "digital")]) as doc, doc.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert "Yapılar: Comprehensive Rust / Constructs: Comprehensive Rust" in titles, titles
+
+
+def test_a_title_held_together_is_held_once():
+    from ikidil import typeset
+    held = typeset.title("Comprehensive Rust", 34)
+    assert held == "Comprehensive\u00a0Rust" and typeset.title(held, 34) == held
+    assert typeset.title(" The End") == " The\u00a0End"
