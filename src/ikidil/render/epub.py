@@ -31,7 +31,7 @@ from ..i18n import term
 from ..load import Book
 from ..outputs import Output, atomic_path
 from ..transform import Edition
-from . import cover, epub_meta, task_lists
+from . import cover, epub_meta, epub_tables, task_lists
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -130,7 +130,8 @@ def finish(epub: bytes, book: Book, edition: Edition, front: list | None = None)
         order.insert(order.index(opf_name), "EPUB/" + href)
     for name in order:
         if name.endswith(".css"):
-            files[name] = (ASSETS / "epub.css").read_bytes() + b"\n" + (ASSETS / "blocks.css").read_bytes()
+            # blocks.css (shared with the PDF) first: epub.css says what differs on a screen
+            files[name] = (ASSETS / "blocks.css").read_bytes() + b"\n" + (ASSETS / "epub.css").read_bytes()
         elif name.endswith("nav.xhtml"):
             files[name] = finish_nav(files[name], edition, chapters, endnotes is not None, bibliography)
         elif name.endswith(".ncx") and endnotes is not None:
@@ -180,6 +181,7 @@ def finish_chapter(root: etree._Element, edition: Edition) -> None:
     task_lists.mark(root.iterfind(".//x:ul", NS))
     section = root.find(".//x:body/x:section", NS)
     prefix = section.get("id") if section is not None and section.get("id") else None
+    epub_tables.wrap(root, prefix or "table", edition.lang)
     notes = root.find(".//x:section[@epub:type='footnotes']", NS)
     if notes is None or prefix is None:
         return
