@@ -426,3 +426,58 @@ def test_a_title_held_together_is_held_once():
     held = typeset.title("Comprehensive Rust", 34)
     assert held == "Comprehensive\u00a0Rust" and typeset.title(held, 34) == held
     assert typeset.title(" The End") == " The\u00a0End"
+
+
+def view(epub: Path, chapter: str, scheme: str, folder: Path) -> dict:
+    """tests/epub_view.js: the chapter as Chromium shows it 400 px wide, light or dark."""
+    unpacked = folder / f"{epub.stem}-{scheme}"
+    with zipfile.ZipFile(epub) as zf:
+        zf.extractall(unpacked)
+    proc = subprocess.run(["node", str(REPO / "tests" / "epub_view.js"), str(unpacked / "EPUB" / "text" / chapter),
+                           scheme], capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_tables_scroll_sideways_on_a_phone_and_break_only_between_words(sink, tmp_path, scheme):
+    """At 400 px the 9-column table broke letter by letter ("bi|r", "dö|rt"): each table is in a
+    wrapper that scrolls sideways, its cells broken between words; narrow tables keep their width."""
+    tables = view(sink[2][("tr", "epub", None)], "ch001.xhtml", scheme, tmp_path)["tables"]
+    assert len(tables) == 6 and all(t["overflow"] == "auto" for t in tables)
+    assert [t["broken"] for t in tables] == [[]] * 6
+    wide = [t for t in tables if t["columns"] == 9]
+    assert wide and all(t["scrolls"] and t["table"] > t["wrap"] for t in wide)
+    narrow = [t for t in tables if t["columns"] <= 4]
+    assert narrow and all(not t["scrolls"] and t["table"] < t["wrap"] for t in narrow)
+
+
+@pytest.mark.parametrize("edition", ["tr", "bilingual"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_nothing_ikidil_styles_vanishes_or_glares_in_night_mode(sink, tmp_path, edition, scheme):
+    """Dark: `prefers-color-scheme: dark` and a reader's night theme (dark page, light text).
+    The code box was a light box with dark ink on the black page; now no text is below 4.5:1
+    on what is under it (code highlighting included), no element paints a light box on the
+    dark page, and every rule (tables, code box, the translation's rule) can be seen."""
+    found = view(sink[2][(edition, "epub", None)], "ch001.xhtml", scheme, tmp_path)
+    assert (sum(found["canvas"][:3]) < 100) == (scheme == "dark")
+    assert found["text"] == [] and found["boxes"] == [] and found["rules"] == [], found
+
+
+def test_each_epub_table_is_a_named_focusable_region():
+    """The scrolling wrapper can be reached from the keyboard and is named by the table's
+    caption, else "Tablo n" (axe's scrollable-region-focusable; no two share a name)."""
+    from ikidil.render import epub_tables
+    x = "{http://www.w3.org/1999/xhtml}"
+    root = etree.fromstring(
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="tr"><body><section id="ch-a">'
+        '<table><caption>Sayılar</caption><tr><td>1</td></tr></table><p>x</p>'
+        '<div lang="en"><table><tr><td>2</td></tr></table></div></section></body></html>')
+    epub_tables.wrap(root, "ch-a", "tr")
+    epub_tables.wrap(root, "ch-a", "tr")                     # once only
+    wraps = [d for d in root.iter(x + "div") if d.get("class") == "table-wrap"]
+    assert len(wraps) == 2 and all(w.get("role") == "region" and w.get("tabindex") == "0" for w in wraps)
+    assert [len(w) for w in wraps] == [1, 1] and wraps[0].tail is None
+    assert wraps[0].get("aria-labelledby") == "ch-a-table1-caption" == wraps[0].find(f"{x}table/{x}caption").get("id")
+    assert wraps[1].get("aria-label") == "Table 2"
+    assert wraps[0].getnext().tag == x + "p"
