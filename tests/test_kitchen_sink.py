@@ -375,6 +375,11 @@ def test_a_line_before_a_url_is_not_stretched_and_the_url_copies_whole(sink, edi
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "https://example.org/kitap/yol" in text and "\u200b" not in text and "\u00ad" not in text
     assert "mailto:yazar@example.org" in squeezed(text)
+    # the EPUB's too: a phone's line is as justified as the page's
+    x = "{http://www.w3.org/1999/xhtml}"
+    chapter = etree.fromstring(zipfile.ZipFile(sink[2][(edition, "epub", None)]).read("EPUB/text/ch001.xhtml"))
+    link = next(a for a in chapter.iter(x + "a") if a.get("href") == "https://example.org/kitap/yol")
+    assert len(link.findall(x + "wbr")) == 4 and "".join(link.itertext()) == "https://example.org/kitap/yol"
 
 
 def test_url_breaks_go_into_links_and_long_code_only():

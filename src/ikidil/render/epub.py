@@ -31,7 +31,7 @@ from ..i18n import term
 from ..load import Book
 from ..outputs import Output, atomic_path
 from ..transform import Edition
-from . import cover, epub_meta, epub_tables, task_lists
+from . import cover, epub_meta, epub_tables, task_lists, url_breaks
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -182,6 +182,7 @@ def finish_chapter(root: etree._Element, edition: Edition) -> None:
     section = root.find(".//x:body/x:section", NS)
     prefix = section.get("id") if section is not None and section.get("id") else None
     epub_tables.wrap(root, prefix or "table", edition.lang)
+    url_breaks.insert(root, f"{{{XHTML_NS}}}")
     notes = root.find(".//x:section[@epub:type='footnotes']", NS)
     if notes is None or prefix is None:
         return

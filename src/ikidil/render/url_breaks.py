@@ -1,4 +1,4 @@
-"""Break opportunities inside URLs and long code tokens, for the PDF (issue 19).
+"""Break opportunities inside URLs and long code tokens, in the PDF and the EPUB (issue 19).
 
 A URL or a path has no space to break at: a justified line before one that does not fit
 stretches its spaces wide open, and `overflow-wrap: anywhere` only breaks it once it
@@ -8,8 +8,8 @@ expects (`https://example.org/` | `kitap/yol`). It is an element, not a
 character: the PDF's text (what pdftotext or a copy gives) stays the URL itself, where a
 zero-width space would be copied into it. A run of such characters is one place
 (`https://` breaks after both slashes), and no line starts with a piece of one letter
-(`?x=1&y=2` stays whole). A URL link is also marked class "uri" (fit.css: never
-hyphenated, a hyphen would read as part of the address).
+(`?x=1&y=2` stays whole). A URL link is also marked class "uri" (fit.css,
+epub.css: never hyphenated, a hyphen would read as part of the address).
 
 Looked at: link text that is itself a URL (Pandoc's autolinks, class "uri", or any link
 whose text has a scheme or starts with www.), and inline code (not code blocks, which
@@ -24,40 +24,41 @@ BREAK_AFTER = re.compile(r"([/.\-_?&=:@]+)(?=\w\w)")
 URL_TEXT = re.compile(r"^\s*([a-z][a-z0-9+.-]*:\S|www\.)", re.IGNORECASE)
 
 
-def insert(root) -> None:
-    """Add <wbr> to the URL-like links and long inline code under `root` (lxml.html)."""
-    for a in root.iter("a"):
-        text = a.text_content()
+def insert(root, ns: str = "") -> None:
+    """Add <wbr> to the URL-like links and long inline code under `root` (an lxml.html
+    tree; or, with `ns` "{http://www.w3.org/1999/xhtml}", an EPUB's XHTML)."""
+    for a in root.iter(ns + "a"):
+        text = "".join(a.itertext())
         classes = (a.get("class") or "").split()
         if "uri" in classes or URL_TEXT.match(text):
             if "uri" not in classes:
                 a.set("class", " ".join(classes + ["uri"]))
-            _break_text(a, 0)
-    for code in root.iter("code"):
-        if not any(parent.tag == "pre" for parent in code.iterancestors()):
-            _break_text(code, LONG_TOKEN)
+            _break_text(a, 0, ns)
+    for code in root.iter(ns + "code"):
+        if not any(parent.tag == ns + "pre" for parent in code.iterancestors()):
+            _break_text(code, LONG_TOKEN, ns)
 
 
-def _break_text(element, shortest: int) -> None:
+def _break_text(element, shortest: int, ns: str) -> None:
     """Each text piece of `element` (its text and its children's tails, recursively)."""
     from lxml import etree
     pieces = _pieces(element.text or "", shortest)
     if len(pieces) > 1:
         element.text = pieces[0]
         for position, piece in enumerate(pieces[1:]):
-            wbr = etree.Element("wbr")
+            wbr = etree.Element(ns + "wbr")
             wbr.tail = piece
             element.insert(position, wbr)
     for child in list(element):
-        if not isinstance(child.tag, str) or child.tag == "wbr":
+        if not isinstance(child.tag, str) or child.tag == ns + "wbr":
             continue
-        _break_text(child, shortest)
+        _break_text(child, shortest, ns)
         pieces = _pieces(child.tail or "", shortest)
         if len(pieces) > 1:
             child.tail = pieces[0]
             at = element.index(child) + 1
             for offset, piece in enumerate(pieces[1:]):
-                wbr = etree.Element("wbr")
+                wbr = etree.Element(ns + "wbr")
                 wbr.tail = piece
                 element.insert(at + offset, wbr)
 
