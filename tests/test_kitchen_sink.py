@@ -397,6 +397,11 @@ def test_url_breaks_go_into_links_and_long_code_only():
     assert pieces(code) == ["target/", "release/", "ikidil"]
     assert pieces(www) == ["www.x.", "org/", "ab"] and "uri" in www.get("class")
     assert not list(root.find("pre").iter("wbr"))
+    prose = lhtml.fragment_fromstring("<p>Bkz. https://ornek.org/yol ve Türk-Sovyet_ilişkileri/1919–1922, "
+                                      "<em>(www.site.com/yol)</em>.</p>")
+    url_breaks.insert(prose)
+    assert [w.tail for w in prose.iter("wbr")] == ["ornek.", "org/", "yol ve Türk-Sovyet_ilişkileri/1919–1922, ",
+                                                   "site.", "com/", "yol)"]
 
 
 def test_a_notes_list_and_paragraphs_are_set_tight(sink):

@@ -12,8 +12,9 @@ zero-width space would be copied into it. A run of such characters is one place
 epub.css: never hyphenated, a hyphen would read as part of the address).
 
 Looked at: link text that is itself a URL (Pandoc's autolinks, class "uri", or any link
-whose text has a scheme or starts with www.), and inline code (not code blocks, which
-wrap in their box) whose tokens are LONG_TOKEN characters or more."""
+whose text has a scheme or starts with www.), inline code (not code blocks, which wrap in
+their box) whose tokens are LONG_TOKEN characters or more, and a URL written as plain text
+(`https://…`, `www.…`: Pandoc links only those in <…>)."""
 
 from __future__ import annotations
 
@@ -22,27 +23,37 @@ import re
 LONG_TOKEN = 12          # shorter code tokens (`a.b.c`, `return`) are left whole
 BREAK_AFTER = re.compile(r"([/.\-_?&=:@]+)(?=\w\w)")
 URL_TEXT = re.compile(r"^\s*([a-z][a-z0-9+.-]*:\S|www\.)", re.IGNORECASE)
+BARE_URL = re.compile(r"^\W?([a-z][a-z0-9+.-]*://|www\.)\w", re.IGNORECASE)
+NOT_PROSE = ("a", "code", "pre", "script", "style", "wbr")
 
 
 def insert(root, ns: str = "") -> None:
     """Add <wbr> to the URL-like links and long inline code under `root` (an lxml.html
     tree; or, with `ns` "{http://www.w3.org/1999/xhtml}", an EPUB's XHTML)."""
-    for a in root.iter(ns + "a"):
+    for a in list(root.iter(ns + "a")):
         text = "".join(a.itertext())
         classes = (a.get("class") or "").split()
         if "uri" in classes or URL_TEXT.match(text):
             if "uri" not in classes:
                 a.set("class", " ".join(classes + ["uri"]))
-            _break_text(a, 0, ns)
-    for code in root.iter(ns + "code"):
+            _break_text(a, lambda token: True, ns, deep=True)
+    long_token = lambda token: len(token) >= LONG_TOKEN
+    for code in list(root.iter(ns + "code")):
         if not any(parent.tag == ns + "pre" for parent in code.iterancestors()):
-            _break_text(code, LONG_TOKEN, ns)
+            _break_text(code, long_token, ns, deep=True)
+    skip = {ns + tag for tag in NOT_PROSE}
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.tag in skip or any(
+                parent.tag in skip for parent in element.iterancestors()):
+            continue
+        _break_text(element, BARE_URL.match, ns, deep=False)
 
 
-def _break_text(element, shortest: int, ns: str) -> None:
-    """Each text piece of `element` (its text and its children's tails, recursively)."""
+def _break_text(element, accept, ns: str, deep: bool) -> None:
+    """Each text piece of `element`, its text and its children's tails (`deep`: and its
+    children's own, recursively), cut where `accept`ed tokens may break."""
     from lxml import etree
-    pieces = _pieces(element.text or "", shortest)
+    pieces = _pieces(element.text or "", accept)
     if len(pieces) > 1:
         element.text = pieces[0]
         for position, piece in enumerate(pieces[1:]):
@@ -52,8 +63,9 @@ def _break_text(element, shortest: int, ns: str) -> None:
     for child in list(element):
         if not isinstance(child.tag, str) or child.tag == ns + "wbr":
             continue
-        _break_text(child, shortest, ns)
-        pieces = _pieces(child.tail or "", shortest)
+        if deep:
+            _break_text(child, accept, ns, deep)
+        pieces = _pieces(child.tail or "", accept)
         if len(pieces) > 1:
             child.tail = pieces[0]
             at = element.index(child) + 1
@@ -63,12 +75,12 @@ def _break_text(element, shortest: int, ns: str) -> None:
                 element.insert(at + offset, wbr)
 
 
-def _pieces(text: str, shortest: int) -> list[str]:
-    """`text` cut after each run of break characters inside tokens of `shortest` letters
-    or more (whitespace kept where it was): the pieces between which a <wbr> goes."""
+def _pieces(text: str, accept) -> list[str]:
+    """`text` cut after each run of break characters inside the tokens `accept` takes
+    (whitespace kept where it was): the pieces between which a <wbr> goes."""
     out, current = [], ""
     for token in re.split(r"(\s+)", text):
-        if token and not token.isspace() and len(token) >= shortest:
+        if token and not token.isspace() and accept(token):
             parts = BREAK_AFTER.split(token)
             # split() with a group: [word, separators, word, separators, …, word]
             for index in range(0, len(parts) - 1, 2):
