@@ -2,8 +2,8 @@
 // (driven by the Puppeteer that DAISY Ace brings, package-lock.json), 400 px wide, light or
 // dark (`prefers-color-scheme` emulated, and in dark a reader's night theme: a dark page and
 // light text on the root). Prints JSON of what a test judges (tests/test_epub_polish.py):
-//   tables: per table wrapper, whether it scrolls, its and its table's width, and the words
-//           of its cells broken over two lines;
+//   tables: per table wrapper, whether it scrolls, its and its table's width, the words of
+//           its cells broken over two lines, the alignment of its right-aligned cells;
 //   text:   elements whose own text is below 4.5:1 on what is painted under it;
 //   boxes:  elements painting a light background on a dark page;
 //   rules:  borders that cannot be told from what is under them (below 1.4:1).
@@ -112,6 +112,9 @@ function judge() {
       scrolls: wrap.scrollWidth > wrap.clientWidth, wrap: wrap.clientWidth,
       table: Math.round(table.getBoundingClientRect().width), columns: table.rows[0].cells.length,
       broken, overflow: getComputedStyle(wrap).overflowX,
+      // cells Pandoc marked right-aligned (a column of numbers), as the reader sets them
+      right: [...table.querySelectorAll("td")].filter((td) => td.style.textAlign === "right")
+        .map((td) => getComputedStyle(td).textAlign),
     });
   }
   return out;

@@ -460,6 +460,7 @@ def test_tables_scroll_sideways_on_a_phone_and_break_only_between_words(sink, tm
     assert wide and all(t["scrolls"] and t["table"] > t["wrap"] for t in wide)
     narrow = [t for t in tables if t["columns"] <= 4]
     assert narrow and all(not t["scrolls"] and t["table"] < t["wrap"] for t in narrow)
+    assert ["right", "right"] in [t["right"] for t in tables]        # the "Sayı" column
 
 
 @pytest.mark.parametrize("edition", ["tr", "bilingual"])
@@ -491,3 +492,22 @@ def test_each_epub_table_is_a_named_focusable_region():
     assert wraps[0].get("aria-labelledby") == "ch-a-table1-caption" == wraps[0].find(f"{x}table/{x}caption").get("id")
     assert wraps[1].get("aria-label") == "Table 2"
     assert wraps[0].getnext().tag == x + "p"
+
+
+def test_the_night_view_sees_a_light_box_dim_text_a_lost_rule_and_a_broken_word(tmp_path):
+    """epub_view.js finds what the tests above must not find (the EPUB's old code box: a light
+    tint with dark ink; a dark rule; a table whose cells break anywhere)."""
+    page = tmp_path / "page.xhtml"
+    page.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="tr"><head>'
+        '<title>t</title><style>pre { background: #f6f6f4; color: #1a1a1a; } .dim { color: #06287e; }'
+        ' hr { border: 0; border-top: 1px solid #222; } td { overflow-wrap: anywhere; }</style></head><body>'
+        '<pre>kod</pre><p class="dim">koyu</p><hr/><div class="table-wrap" style="width: 60px">'
+        '<table><tr><td>sekiz</td><td>dokuz</td></tr></table></div></body></html>', encoding="utf-8")
+    proc = subprocess.run(["node", str(REPO / "tests" / "epub_view.js"), str(page), "dark"],
+                          capture_output=True, text=True, timeout=180)
+    found = json.loads(proc.stdout)
+    assert [b["element"] for b in found["boxes"]] == ["pre"]
+    assert [t["text"] for t in found["text"]] == ["koyu"]
+    assert ("hr", "Top") in {(r["element"], r["side"]) for r in found["rules"]}
+    assert found["tables"][0]["broken"]
