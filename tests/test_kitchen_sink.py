@@ -511,3 +511,13 @@ def test_the_night_view_sees_a_light_box_dim_text_a_lost_rule_and_a_broken_word(
     assert [t["text"] for t in found["text"]] == ["koyu"]
     assert ("hr", "Top") in {(r["element"], r["side"]) for r in found["rules"]}
     assert found["tables"][0]["broken"]
+
+
+def test_a_note_ending_with_a_list_or_code_closes_with_its_back_link(sink):
+    """The back link stood after the note's last paragraph, before its list and code."""
+    x = "{http://www.w3.org/1999/xhtml}"
+    chapter = etree.fromstring(zipfile.ZipFile(sink[2][("tr", "epub", None)]).read("EPUB/text/ch001.xhtml"))
+    note = next(d for d in chapter.iter(x + "div") if "".join(d.itertext()).strip().startswith("1. Dipnotun"))
+    assert [child.tag.removeprefix(x) for child in note] == ["p", "p", "ul", "pre", "p"]
+    assert [a.get("role") for a in note[-1]] == ["doc-backlink"] and not (note[-1].text or "").strip()
+    assert not note[1].findall(x + "a")

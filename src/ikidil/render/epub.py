@@ -253,6 +253,10 @@ def _notes_section(lang: str, ident: str) -> etree._Element:
 def _number_and_backlink(note: etree._Element, ref: etree._Element, number: str, lang: str) -> None:
     paragraphs = note.findall("x:p", NS)
     target = paragraphs[-1] if paragraphs else note
+    if paragraphs and note[-1] is not target:
+        # a note ending with a list or code: the back link closes the note, on a line of its
+        # own, not the paragraph before the list
+        target = etree.SubElement(note, f"{{{XHTML_NS}}}p")
     if paragraphs:
         mark = etree.Element(f"{{{XHTML_NS}}}span", {"class": "footnote-number"})
         mark.text = f"{number}."
@@ -263,8 +267,8 @@ def _number_and_backlink(note: etree._Element, ref: etree._Element, number: str,
     last = target[-1] if len(target) else None
     if last is not None:
         last.tail = (last.tail or "").rstrip() + " "
-    else:
-        target.text = (target.text or "").rstrip() + " "
+    elif (target.text or "").strip():
+        target.text = target.text.rstrip() + " "
     back = etree.SubElement(target, f"{{{XHTML_NS}}}a", {
         "href": "#" + ref.get("id"), "class": "footnote-back", "role": "doc-backlink",
         "aria-label": f"{term(lang, 'back_to_text')} ({term(lang, 'note')} {number})",
