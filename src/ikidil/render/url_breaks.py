@@ -41,12 +41,16 @@ def insert(root, ns: str = "") -> None:
     for code in list(root.iter(ns + "code")):
         if not any(parent.tag == ns + "pre" for parent in code.iterancestors()):
             _break_text(code, long_token, ns, deep=True)
+    # the prose: every element but links, code and what they hold (a stack, not recursion:
+    # a hostile document may nest deeper than Python recurses)
     skip = {ns + tag for tag in NOT_PROSE}
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.tag in skip or any(
-                parent.tag in skip for parent in element.iterancestors()):
-            continue
-        _break_text(element, BARE_URL.match, ns, deep=False)
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        own = ((element.text or "") + "".join(child.tail or "" for child in element)).lower()
+        if "://" in own or "www." in own:
+            _break_text(element, BARE_URL.match, ns, deep=False)
+        stack.extend(child for child in element if isinstance(child.tag, str) and child.tag not in skip)
 
 
 def _break_text(element, accept, ns: str, deep: bool) -> None:
