@@ -345,3 +345,179 @@ def test_a_task_list_has_boxes_without_bullets(sink):
     text = subprocess.run(["pdftotext", "-layout", str(sink[2][("tr", "pdf", "digital")]), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "☐ yapılacak iş" in text and not re.search(r"•\s*☐", text)
+
+
+def page_lines(pdf: Path) -> list[tuple[int, float, list[tuple[float, float, str]]]]:
+    """Every line of every page: (page, top, [(x0, x1, word), …] left to right)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         encoding="utf-8", errors="replace", check=True).stdout
+    lines: dict[tuple[int, float], list] = {}
+    for number, page in enumerate(out.split("<page ")[1:], start=1):
+        for x0, y0, x1, word in re.findall(
+                r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page):
+            lines.setdefault((number, round(float(y0), 1)), []).append((float(x0), float(x1), word))
+    return [(page, top, sorted(words)) for (page, top), words in sorted(lines.items())]
+
+
+def gaps(words: list[tuple[float, float, str]]) -> list[float]:
+    return [b[0] - a[1] for a, b in zip(words, words[1:])]
+
+
+@pytest.mark.parametrize("edition", ["tr", "en"])
+def test_a_line_before_a_url_is_not_stretched_and_the_url_copies_whole(sink, edition):
+    """A justified line before an unbreakable URL opened gaps of 16 pt (issue 19): the URL
+    breaks after / . - _ ? & = : @ (render/url_breaks.py, <wbr>), so the line is set with
+    ordinary spaces; the PDF's text is the URL itself, no zero-width character in it."""
+    pdf = sink[2][(edition, "pdf", "digital")]
+    lines = page_lines(pdf)
+    line = next(words for _, _, words in lines if any("https://example.org" in w for _, _, w in words))
+    assert max(gaps(line)) < 5.5, [(w, round(g, 1)) for (_, _, w), g in zip(line[1:], gaps(line))]
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "https://example.org/kitap/yol" in text and "\u200b" not in text and "\u00ad" not in text
+    assert "mailto:yazar@example.org" in squeezed(text)
+    # the EPUB's too: a phone's line is as justified as the page's
+    x = "{http://www.w3.org/1999/xhtml}"
+    chapter = etree.fromstring(zipfile.ZipFile(sink[2][(edition, "epub", None)]).read("EPUB/text/ch001.xhtml"))
+    link = next(a for a in chapter.iter(x + "a") if a.get("href") == "https://example.org/kitap/yol")
+    assert len(link.findall(x + "wbr")) == 4 and "".join(link.itertext()) == "https://example.org/kitap/yol"
+
+
+def test_url_breaks_go_into_links_and_long_code_only():
+    from lxml import html as lhtml
+    from ikidil.render import url_breaks
+    root = lhtml.fragment_fromstring(
+        '<div><p><a href="https://e.org/a" class="uri">https://ex.org/kitap/yol_bir?x=1&amp;yy=22</a> '
+        '<a href="#x">bir/iki.üç</a> <code>target/release/ikidil</code> <code>a.b.c</code> '
+        '<a href="http://x.org">www.x.org/ab</a></p><pre><code>uzun/bir/yol/burada.txt</code></pre></div>')
+    url_breaks.insert(root)
+    pieces = lambda el: [el.text] + [w.tail for w in el.iter("wbr")]
+    uri, inner, code, short, www = list(root.iter("a", "code"))[:5]
+    assert pieces(uri) == ["https://", "ex.", "org/", "kitap/", "yol_", "bir?x=1&", "yy=", "22"]
+    assert pieces(inner) == ["bir/iki.üç"] and pieces(short) == ["a.b.c"]
+    assert pieces(code) == ["target/", "release/", "ikidil"]
+    assert pieces(www) == ["www.x.", "org/", "ab"] and "uri" in www.get("class")
+    assert not list(root.find("pre").iter("wbr"))
+    prose = lhtml.fragment_fromstring("<p>Bkz. https://ornek.org/yol ve Türk-Sovyet_ilişkileri/1919–1922, "
+                                      "<em>(www.site.com/yol)</em>.</p>")
+    url_breaks.insert(prose)
+    assert [w.tail for w in prose.iter("wbr")] == ["ornek.", "org/", "yol ve Türk-Sovyet_ilişkileri/1919–1922, ",
+                                                   "site.", "com/", "yol)"]
+
+
+def test_a_notes_list_and_paragraphs_are_set_tight(sink):
+    """A note holding paragraphs, a list and code: WeasyPrint set a blank line after each
+    <br> of a footnote (each item 22 pt below the last); its lines are now one line apart."""
+    pdf = sink[2][("tr", "pdf", "digital")]
+    lines = page_lines(pdf)
+    start = next(i for i, (_, _, words) in enumerate(lines) if any(w == "Dipnotun" for _, _, w in words))
+    note = lines[start:start + 5]
+    assert [words[-1][2] for _, _, words in note] == ["paragrafı.", "listeyle:", "birinci", "ikinci", "notta"]
+    pitches = [b[1] - a[1] for a, b in zip(note, note[1:])]
+    assert note[0][0] == note[-1][0] and max(pitches) < 13, pitches       # 8.5 pt type, 1.3 lines
+
+
+def test_a_heading_holding_a_span_of_another_language_has_even_spaces(sink):
+    """`# Yapılar: [Comprehensive Rust]{lang=en}`: the inner span's title was held twice,
+    a space and a no-break space after the colon (a gap twice as wide) in the bilingual
+    edition; its bookmark named "Comprehensive Rust" twice."""
+    for edition, first in (("tr", "Yapılar:"), ("bilingual", "Yapılar:"), ("bilingual", "Constructs:")):
+        pdf = sink[2][(edition, "pdf", "digital")]
+        line = next(words for _, top, words in page_lines(pdf)
+                    if [w for _, _, w in words] == [first, "Comprehensive", "Rust"])
+        spaces = gaps(line)
+        assert abs(spaces[0] - spaces[1]) < 0.5, (edition, first, spaces)
+    with pikepdf.open(sink[2][("bilingual", "pdf", "digital")]) as doc, doc.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert "Yapılar: Comprehensive Rust / Constructs: Comprehensive Rust" in titles, titles
+
+
+def test_a_title_held_together_is_held_once():
+    from ikidil import typeset
+    held = typeset.title("Comprehensive Rust", 34)
+    assert held == "Comprehensive\u00a0Rust" and typeset.title(held, 34) == held
+    assert typeset.title(" The End") == " The\u00a0End"
+
+
+def view(epub: Path, chapter: str, scheme: str, folder: Path) -> dict:
+    """tests/epub_view.js: the chapter as Chromium shows it 400 px wide, light or dark."""
+    unpacked = folder / f"{epub.stem}-{scheme}"
+    with zipfile.ZipFile(epub) as zf:
+        zf.extractall(unpacked)
+    proc = subprocess.run(["node", str(REPO / "tests" / "epub_view.js"), str(unpacked / "EPUB" / "text" / chapter),
+                           scheme], capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_tables_scroll_sideways_on_a_phone_and_break_only_between_words(sink, tmp_path, scheme):
+    """At 400 px the 9-column table broke letter by letter ("bi|r", "dö|rt"): each table is in a
+    wrapper that scrolls sideways, its cells broken between words; narrow tables keep their width."""
+    tables = view(sink[2][("tr", "epub", None)], "ch001.xhtml", scheme, tmp_path)["tables"]
+    assert len(tables) == 6 and all(t["overflow"] == "auto" for t in tables)
+    assert [t["broken"] for t in tables] == [[]] * 6
+    wide = [t for t in tables if t["columns"] == 9]
+    assert wide and all(t["scrolls"] and t["table"] > t["wrap"] for t in wide)
+    narrow = [t for t in tables if t["columns"] <= 4]
+    assert narrow and all(not t["scrolls"] and t["table"] < t["wrap"] for t in narrow)
+    assert ["right", "right"] in [t["right"] for t in tables]        # the "Sayı" column
+
+
+@pytest.mark.parametrize("edition", ["tr", "bilingual"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_nothing_ikidil_styles_vanishes_or_glares_in_night_mode(sink, tmp_path, edition, scheme):
+    """Dark: `prefers-color-scheme: dark` and a reader's night theme (dark page, light text).
+    The code box was a light box with dark ink on the black page; now no text is below 4.5:1
+    on what is under it (code highlighting included), no element paints a light box on the
+    dark page, and every rule (tables, code box, the translation's rule) can be seen."""
+    found = view(sink[2][(edition, "epub", None)], "ch001.xhtml", scheme, tmp_path)
+    assert (sum(found["canvas"][:3]) < 100) == (scheme == "dark")
+    assert found["text"] == [] and found["boxes"] == [] and found["rules"] == [], found
+
+
+def test_each_epub_table_is_a_named_focusable_region():
+    """The scrolling wrapper can be reached from the keyboard and is named by the table's
+    caption, else "Tablo n" (axe's scrollable-region-focusable; no two share a name)."""
+    from ikidil.render import epub_tables
+    x = "{http://www.w3.org/1999/xhtml}"
+    root = etree.fromstring(
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="tr"><body><section id="ch-a">'
+        '<table><caption>Sayılar</caption><tr><td>1</td></tr></table><p>x</p>'
+        '<div lang="en"><table><tr><td>2</td></tr></table></div></section></body></html>')
+    epub_tables.wrap(root, "ch-a", "tr")
+    epub_tables.wrap(root, "ch-a", "tr")                     # once only
+    wraps = [d for d in root.iter(x + "div") if d.get("class") == "table-wrap"]
+    assert len(wraps) == 2 and all(w.get("role") == "region" and w.get("tabindex") == "0" for w in wraps)
+    assert [len(w) for w in wraps] == [1, 1] and wraps[0].tail is None
+    assert wraps[0].get("aria-labelledby") == "ch-a-table1-caption" == wraps[0].find(f"{x}table/{x}caption").get("id")
+    assert wraps[1].get("aria-label") == "Table 2"
+    assert wraps[0].getnext().tag == x + "p"
+
+
+def test_the_night_view_sees_a_light_box_dim_text_a_lost_rule_and_a_broken_word(tmp_path):
+    """epub_view.js finds what the tests above must not find (the EPUB's old code box: a light
+    tint with dark ink; a dark rule; a table whose cells break anywhere)."""
+    page = tmp_path / "page.xhtml"
+    page.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="tr"><head>'
+        '<title>t</title><style>pre { background: #f6f6f4; color: #1a1a1a; } .dim { color: #06287e; }'
+        ' hr { border: 0; border-top: 1px solid #222; } td { overflow-wrap: anywhere; }</style></head><body>'
+        '<pre>kod</pre><p class="dim">koyu</p><hr/><div class="table-wrap" style="width: 60px">'
+        '<table><tr><td>sekiz</td><td>dokuz</td></tr></table></div></body></html>', encoding="utf-8")
+    proc = subprocess.run(["node", str(REPO / "tests" / "epub_view.js"), str(page), "dark"],
+                          capture_output=True, text=True, timeout=180)
+    found = json.loads(proc.stdout)
+    assert [b["element"] for b in found["boxes"]] == ["pre"]
+    assert [t["text"] for t in found["text"]] == ["koyu"]
+    assert ("hr", "Top") in {(r["element"], r["side"]) for r in found["rules"]}
+    assert found["tables"][0]["broken"]
+
+
+def test_a_note_ending_with_a_list_or_code_closes_with_its_back_link(sink):
+    """The back link stood after the note's last paragraph, before its list and code."""
+    x = "{http://www.w3.org/1999/xhtml}"
+    chapter = etree.fromstring(zipfile.ZipFile(sink[2][("tr", "epub", None)]).read("EPUB/text/ch001.xhtml"))
+    note = next(d for d in chapter.iter(x + "div") if "".join(d.itertext()).strip().startswith("1. Dipnotun"))
+    assert [child.tag.removeprefix(x) for child in note] == ["p", "p", "ul", "pre", "p"]
+    assert [a.get("role") for a in note[-1]] == ["doc-backlink"] and not (note[-1].text or "").strip()
+    assert not note[1].findall(x + "a")

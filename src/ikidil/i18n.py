@@ -24,6 +24,7 @@ TERMS: dict[str, dict[str, str]] = {
         "stale": "Çeviri güncel değil",
         "translator_mark": "—Çev.",
         "translator_note": "çevirmen notu",
+        "table": "Tablo",
     },
     "en": {
         "bibliography": "Bibliography",
@@ -45,6 +46,7 @@ TERMS: dict[str, dict[str, str]] = {
         "stale": "Translation out of date",
         "translator_mark": "—Trans.",
         "translator_note": "translator's note",
+        "table": "Table",
     },
 }
 

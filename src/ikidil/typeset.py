@@ -54,7 +54,10 @@ def title(text: str, room: int = 0) -> str:
         keep += 1
     if len(" ".join(words[-keep:])) > (room or 24):     # a held tail must fit any line
         return text
-    return " ".join(words[:-keep]) + " " + NBSP.join(words[-keep:])
+    # (a title of `keep` words is held whole: no space before it, which a heading holding
+    # an inner title would set beside its own, a gap twice as wide, issue 19)
+    head = " ".join(words[:-keep]) + " " if len(words) > keep else ""
+    return head + NBSP.join(words[-keep:])
 
 
 def document(doc: dict) -> dict:

@@ -31,7 +31,7 @@ from ..i18n import term
 from ..load import Book
 from ..outputs import Output, atomic_path
 from ..transform import Edition
-from . import cover, epub_meta, task_lists
+from . import cover, epub_meta, epub_tables, task_lists, url_breaks
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -130,7 +130,8 @@ def finish(epub: bytes, book: Book, edition: Edition, front: list | None = None)
         order.insert(order.index(opf_name), "EPUB/" + href)
     for name in order:
         if name.endswith(".css"):
-            files[name] = (ASSETS / "epub.css").read_bytes() + b"\n" + (ASSETS / "blocks.css").read_bytes()
+            # blocks.css (shared with the PDF) first: epub.css says what differs on a screen
+            files[name] = (ASSETS / "blocks.css").read_bytes() + b"\n" + (ASSETS / "epub.css").read_bytes()
         elif name.endswith("nav.xhtml"):
             files[name] = finish_nav(files[name], edition, chapters, endnotes is not None, bibliography)
         elif name.endswith(".ncx") and endnotes is not None:
@@ -180,6 +181,8 @@ def finish_chapter(root: etree._Element, edition: Edition) -> None:
     task_lists.mark(root.iterfind(".//x:ul", NS))
     section = root.find(".//x:body/x:section", NS)
     prefix = section.get("id") if section is not None and section.get("id") else None
+    epub_tables.wrap(root, prefix or "table", edition.lang)
+    url_breaks.insert(root, f"{{{XHTML_NS}}}")
     notes = root.find(".//x:section[@epub:type='footnotes']", NS)
     if notes is None or prefix is None:
         return
@@ -250,6 +253,10 @@ def _notes_section(lang: str, ident: str) -> etree._Element:
 def _number_and_backlink(note: etree._Element, ref: etree._Element, number: str, lang: str) -> None:
     paragraphs = note.findall("x:p", NS)
     target = paragraphs[-1] if paragraphs else note
+    if paragraphs and note[-1] is not target:
+        # a note ending with a list or code: the back link closes the note, on a line of its
+        # own, not the paragraph before the list
+        target = etree.SubElement(note, f"{{{XHTML_NS}}}p")
     if paragraphs:
         mark = etree.Element(f"{{{XHTML_NS}}}span", {"class": "footnote-number"})
         mark.text = f"{number}."
@@ -260,8 +267,8 @@ def _number_and_backlink(note: etree._Element, ref: etree._Element, number: str,
     last = target[-1] if len(target) else None
     if last is not None:
         last.tail = (last.tail or "").rstrip() + " "
-    else:
-        target.text = (target.text or "").rstrip() + " "
+    elif (target.text or "").strip():
+        target.text = target.text.rstrip() + " "
     back = etree.SubElement(target, f"{{{XHTML_NS}}}a", {
         "href": "#" + ref.get("id"), "class": "footnote-back", "role": "doc-backlink",
         "aria-label": f"{term(lang, 'back_to_text')} ({term(lang, 'note')} {number})",

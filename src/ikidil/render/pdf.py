@@ -26,7 +26,7 @@ from ..load import Book
 from ..outputs import Output, atomic_path
 from ..checks.base import Finding, Severity
 from ..transform import Edition, chapter_id, notes_to_spans
-from . import epub_meta, task_lists, weasy_fixes
+from . import epub_meta, task_lists, url_breaks, weasy_fixes
 from .columns import pair_bibliography, pair_notes
 from .copyright import copyright_html
 
@@ -225,6 +225,8 @@ def prepare_body(body: str, edition: Edition, root: Path, columns: bool = False)
         if src and ":" not in src.split("/")[0]:
             img.set("src", (root / src).resolve().as_uri())
     _mark_introductions(fragment)
+    _tight_notes(fragment)
+    url_breaks.insert(fragment)
     task_lists.mark(fragment.iter("ul"))
     _code_lines(fragment)
     _stack_wide_tables(fragment)
@@ -238,7 +240,7 @@ def prepare_body(body: str, edition: Edition, root: Path, columns: bool = False)
             h1.set("data-running", _running_text(h1, edition))
             # without the word joiners that hold a range on a line: a bookmark is not set in lines
             titles = [" ".join(s.text_content().replace(typeset.WJ, "").split())
-                      for s in h1.iter("span") if s.get("lang")]
+                      for s in h1.iter("span") if "bi-title" in (s.get("class") or "").split()]
             # bilingual: one bookmark, "Türkçe / English" (book.css); else the title itself
             h1.set("data-bookmark", " / ".join(titles) if len(titles) > 1
                    else " ".join(h1.text_content().replace(typeset.WJ, "").split()))
@@ -249,7 +251,20 @@ def prepare_body(body: str, edition: Edition, root: Path, columns: bool = False)
     if columns:
         pair_notes(fragment)
         pair_bibliography(fragment)
-    return "".join(lhtml.tostring(child, encoding="unicode") for child in fragment), "".join(toc)
+    body = "".join(lhtml.tostring(child, encoding="unicode") for child in fragment)
+    # libxml2's HTML writer does not know <wbr> is void (url_breaks)
+    return body.replace("<wbr></wbr>", "<wbr>"), "".join(toc)
+
+
+def _tight_notes(root) -> None:
+    """A note's paragraphs, list items and code lines are lines of its span, one <br> apart
+    (transform.note_to_span). WeasyPrint lays a newline after a <br> in a footnote out as
+    one more, empty line (in a paragraph it does not): a note holding a list had every item
+    a blank line apart. The newline Pandoc writes after each <br> is taken out."""
+    for note in root.iter("span"):
+        if "footnote" in (note.get("class") or "").split():
+            for br in note.iter("br"):
+                br.tail = (br.tail or "").lstrip() or None
 
 
 _INTRODUCED = ("ul", "ol", "dl", "pre", "table", "figure", "blockquote")
@@ -325,8 +340,10 @@ H1_ROOM = 34     # letters of a chapter title (17 pt) a line of the narrowest tr
 def _hold_title_together(h1) -> None:
     """No heading ends on a line of one word: the last two words of each title (each
     language's, in a bilingual heading) joined by a no-break space (typeset.title)."""
-    spans = [s for s in h1.iter("span") if s.get("lang")] or [h1]
-    for element in spans:
+    # Each title once: a span of another language inside a title (`# Yapılar:
+    # [Comprehensive Rust]{lang=en}`) is a piece of it, not a title whose end is held anew.
+    titles = [s for s in h1.iter("span") if "bi-title" in (s.get("class") or "").split()] or [h1]
+    for element in titles:
         last = element
         while len(last) and isinstance(last[-1].tag, str) and not (last[-1].tail or "").strip():
             last = last[-1]
