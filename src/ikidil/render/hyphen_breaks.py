@@ -23,7 +23,25 @@ font size) keeps its hyphen, and a page's last line holding an absolutely placed
 as it is. The patches are applied to WeasyPrint's own function sources, each checked so that
 another WeasyPrint version fails loudly (FixNotApplied) instead of laying out differently.
 Both the one-document and the chapter-parallel layouts run them (weasy_fixes.prepare), in the
-same way, so their pages stay identical."""
+same way, so their pages stay identical.
+
+Not done here: the two pages of a spread ending on the same line. A page runs short when the
+line holding a note call goes to the next page with its note (`footnote-policy: line`) and
+widows take one more line with it. In the seed book's single-language PDFs the three text
+spreads whose last lines differ all have the *recto* short; in scripts/bench.py's 4-chapter
+book (Turkish, 63 pages) 11 of 25 text spreads differ, 7 with the recto short and 4 with the
+verso short. WeasyPrint lays pages out one after the other and never returns to one it has
+finished (layout/page.py, make_all_pages; remake_page only replays a page from its saved
+start when counters change), so a short recto cannot make its verso shorter: that needs the
+verso laid out again with a lower bottom, then the recto again after it, two more page
+layouts per uneven spread (about 40 % more layout on the bench book, against a budget of 0.6
+of one WeasyPrint call for the whole build). The forward half alone (a recto whose verso ran
+short stops its text at the verso's last line: a text limit in make_page kept apart from
+`context.page_bottom`, which also places the footnote area) would mend only the spreads with
+the verso short (none in the seed book) and can leave the recto shorter than the verso once
+its own widows act. Splitting a long note over two pages instead of moving its call's line
+needs a fragmentable footnote area, which WeasyPrint 70 does not have (a note is laid out
+whole in layout/page.py and reported to the next page when it does not fit)."""
 
 from __future__ import annotations
 
