@@ -215,6 +215,29 @@ def test_on_a_narrow_measure_only_ladders_that_would_stretch_too_far_are_left(tm
     assert avoidable(found_on) == []
 
 
+def test_a_paragraph_kept_with_its_list_breaks_earlier_without_a_hyphen_too(tmp_path):
+    """A paragraph that introduces a list is kept with it (fit.css: `p.introduces { break-after:
+    avoid }`); when the list does not fit, WeasyPrint breaks the paragraph earlier than where the
+    page ran out (layout/block.py, find_earlier_page_break), and that line is held too."""
+    import weasyprint
+    from ikidil.render import weasy_fixes
+    weasy_fixes.prepare()
+    text = ("Bu dönemde Anadolu’daki komünistlerin örgütlenmesi ve iktidar mücadelesi vermesi "
+            "Sovyet Rusya yönetiminin geliştirmeye çalıştığı alternatiflerin biriydi ve ") * 4
+    found = {}
+    for name, rules in (("off", RULES_OFF), ("on", RULES_ON)):
+        html = f"""<html lang="tr"><style>@page {{ size: 12.4cm 6.6cm; margin: 1cm }}
+          html {{ font-family: "EB Garamond 12", serif; font-size: 11pt; line-height: 1.38;
+                  hyphens: auto; hyphenate-limit-chars: 6 3 3; {rules} }}
+          p {{ margin: 0; text-align: justify; text-indent: 1.2em; orphans: 2; widows: 2 }}
+          p.introduces {{ break-after: avoid }} ul {{ margin: 0 }} li {{ break-inside: avoid }}</style>
+          <p>{text[:200]}</p><p class="introduces">{text[:200]} şunlardır:</p>
+          <ul><li>{text[:300]}</li></ul></html>"""
+        weasyprint.HTML(string=html).write_pdf(tmp_path / f"{name}.pdf")
+        found[name] = kinds(avoidable(pdf_faults(tmp_path / f"{name}.pdf")))["page-end"]
+    assert found == {"off": 1, "on": 0}
+
+
 def test_a_word_longer_than_the_line_is_still_broken(tmp_path):
     """Holding hyphenation never makes a line overflow: a word longer than the measure breaks."""
     import weasyprint

@@ -69,6 +69,7 @@ def install() -> None:
     _register_property()
     _patch_split_first_line()
     _patch_iter_line_boxes()
+    _patch_find_earlier_page_break()
     _installed = True
 
 
@@ -238,32 +239,54 @@ def iter_line_boxes(context, box, position_y, bottom_space, skip_stack,
 # --- rule 2: the last line of a page or column ------------------------------------------
 
 # Replacements in layout/block.py's _linebox_layout (weasy_fixes applies them with its own):
-# each line remembers where it starts, and when the paragraph breaks (stop) its last kept
-# line goes through last_line_on_page.
+# each line remembers where it starts and what it was set from, and when the paragraph breaks
+# (stop) its last kept line goes through last_line_on_page.
 LINEBOX_REPLACEMENTS = [
     ("        line.resume_at = resume_at\n",
      "        line.resume_at = resume_at\n"
-     "        line.ikidil_start = skip_stack   # ikidil: where the line starts\n"),
+     "        # ikidil (render/hyphen_breaks.py): where the line starts, what it is set from\n"
+     "        line.ikidil_start, line.ikidil_from = skip_stack, (child, box, bottom_space)\n"),
     ("    if new_children:\n        resume_at = {index: new_children[-1].resume_at}\n",
      "    if stop and not abort and new_children:\n"
-     "        _ikidil_last_line_on_page(context, box, child, new_children, bottom_space)\n"
+     "        _ikidil_last_line_on_page(context, new_children)\n"
      "    if new_children:\n        resume_at = {index: new_children[-1].resume_at}\n"),
 ]
+# The same in find_earlier_page_break, where a paragraph is broken earlier than where the page
+# ran out (its lines kept but the last `widows`, as when `break-after: avoid` holds it to the
+# block that did not fit).
+EARLIER_BREAK = ("        new_children = children[:index]\n"
+                 "        resume_at = {0: new_children[-1].resume_at}\n")
+EARLIER_BREAK_HELD = ("        new_children = children[:index]\n"
+                      "        _ikidil_last_line_on_page(context, new_children)\n"
+                      "        resume_at = {0: new_children[-1].resume_at}\n")
 LINEBOX_GLOBALS = {"_ikidil_last_line_on_page": lambda *args: last_line_on_page(*args)}
 
 
-def last_line_on_page(context, containing_block, box, new_children, bottom_space) -> None:
-    """Set the page's (or column's) last line of `box` again without its hyphen, in place.
+def _patch_find_earlier_page_break() -> None:
+    from weasyprint.layout import block
+    source = inspect.getsource(block.find_earlier_page_break)
+    if source.count(EARLIER_BREAK) != 1:
+        raise FixNotApplied("WeasyPrint's find_earlier_page_break changed: review render/hyphen_breaks.py")
+    block.__dict__.update(LINEBOX_GLOBALS)
+    namespace: dict = {}
+    exec(compile(source.replace(EARLIER_BREAK, EARLIER_BREAK_HELD), block.__file__, "exec"),
+         block.__dict__, namespace)
+    block.find_earlier_page_break = namespace["find_earlier_page_break"]
+
+
+def last_line_on_page(context, new_children) -> None:
+    """Set the page's (or column's) last line of a paragraph again without its hyphen, in place.
 
     The line keeps its place and height; it is left as it is when it is the paragraph's first
     line (its indent and first-line style), holds out-of-flow boxes, would be taller, or would
     not carry the same note calls (whose notes are already on the page)."""
+    last = new_children[-1]
+    start, source = getattr(last, "ikidil_start", None), getattr(last, "ikidil_from", None)
+    if last.resume_at is None or start is None or source is None or not ends_hyphenated(last):
+        return
+    box, containing_block, bottom_space = source
     mode = box.style["hyphenate_limit_last"]
     if mode == "none" or (mode == "page" and context.in_column):
-        return
-    last = new_children[-1]
-    start = getattr(last, "ikidil_start", None)
-    if last.resume_at is None or start is None or not ends_hyphenated(last):
         return
     if any(d.style["position"] in ("absolute", "fixed") or d.style["float"] != "none"
            for d in last.descendants() if d is not last):
@@ -275,7 +298,7 @@ def last_line_on_page(context, containing_block, box, new_children, bottom_space
     line, resume_at = held
     if line.height > last.height + 0.01 or _notes(line) != _notes(last):
         return
-    line.resume_at, line.ikidil_start = resume_at, start
+    line.resume_at, line.ikidil_start, line.ikidil_from = resume_at, start, source
     new_children[-1] = line
 
 
