@@ -12,10 +12,12 @@ they need, so neither costs a second layout of anything but one line:
    it sets the next line with hyphenation held, so the word that does not fit goes whole to
    the line after. The count restarts where a page or column does (rule 2 leaves no hyphen
    there).
-2. No hyphen on the last line of a page or of a column. When the line box layout (layout/
-   block.py, _linebox_layout) breaks a paragraph across pages, the last line it keeps is set
-   again with hyphenation held, and the split word goes whole to the next page. The page keeps
-   its number of lines (so orphans and widows stay met: the next page only gains text).
+2. No hyphen on the last line of a page or of a column (`hyphenate-limit-last: column`, also
+   registered here). When the line box layout (layout/block.py, _linebox_layout) breaks a
+   paragraph across pages, or find_earlier_page_break breaks it earlier (a paragraph kept with
+   the block after it), the last line kept is set again with hyphenation held, and the split
+   word goes whole to the next page. The page keeps its number of lines (so orphans and widows
+   stay met: the next page only gains text).
 
 Held hyphenation is not forced: a word longer than the whole line is still broken, a held line
 that would be set too loosely (word spaces stretched by more than LOOSEST_STRETCH of the
