@@ -16,9 +16,9 @@ that lays out pages (the build's own and each parallel layout worker).
    as any other. The change is one condition, applied to WeasyPrint's own function
    source, so it fails loudly (FIX_NOT_APPLIED) on a WeasyPrint whose code differs,
    and pdf.render_keeping_notes still repairs whatever the layout guards find.
-3. Hyphens kept off a page's last line and from running three lines deep
-   (hyphen_breaks.py: `hyphenate-limit-lines`; its replacements in _linebox_layout are
-   applied together with the one of 2).
+3. `hyphenate-limit-lines` and `hyphenate-limit-last` (hyphen_breaks.py): no more than two
+   hyphenated lines in a row, no hyphen at a page's or column's foot. Its replacements in
+   _linebox_layout are applied here, together with the one of 2, to the same source.
 4. Each tagged structure element says its language (/Lang) when its HTML element has a
    `lang` of its own: WeasyPrint tags only the document's, so the English blocks of the
    bilingual PDF would be read with a Turkish voice (structure_lang)."""
