@@ -16,7 +16,10 @@ that lays out pages (the build's own and each parallel layout worker).
    as any other. The change is one condition, applied to WeasyPrint's own function
    source, so it fails loudly (FIX_NOT_APPLIED) on a WeasyPrint whose code differs,
    and pdf.render_keeping_notes still repairs whatever the layout guards find.
-3. Each tagged structure element says its language (/Lang) when its HTML element has a
+3. `hyphenate-limit-lines` and `hyphenate-limit-last` (hyphen_breaks.py): no more than two
+   hyphenated lines in a row, no hyphen at a page's or column's foot. Its replacements in
+   _linebox_layout are applied here, together with the one of 2, to the same source.
+4. Each tagged structure element says its language (/Lang) when its HTML element has a
    `lang` of its own: WeasyPrint tags only the document's, so the English blocks of the
    bilingual PDF would be read with a Turkish voice (structure_lang)."""
 
@@ -33,6 +36,7 @@ import sys
 import threading
 
 from .. import hyphenation
+from . import hyphen_breaks
 
 log = logging.getLogger("ikidil")
 
@@ -57,6 +61,7 @@ def prepare() -> None:
     _load_weasyprint()
     hyphenation.register()
     footnote_policy_fix()
+    hyphen_breaks.install()
     structure_lang()
 
 
@@ -122,12 +127,14 @@ def footnote_policy_fix() -> None:
         return
     from weasyprint.layout import block
     source = inspect.getsource(block._linebox_layout)
-    if source.count(_REPORT_LINE) != 1:
-        raise FixNotApplied("WeasyPrint's _linebox_layout changed: review render/weasy_fixes.py "
-                            "against the installed WeasyPrint")
+    for old, new in [(_REPORT_LINE, _POLICY_AWARE), *hyphen_breaks.LINEBOX_REPLACEMENTS]:
+        if source.count(old) != 1:
+            raise FixNotApplied("WeasyPrint's _linebox_layout changed: review render/weasy_fixes.py "
+                                "and render/hyphen_breaks.py against the installed WeasyPrint")
+        source = source.replace(old, new)
+    block.__dict__.update(hyphen_breaks.LINEBOX_GLOBALS)
     namespace: dict = {}
-    exec(compile(source.replace(_REPORT_LINE, _POLICY_AWARE), block.__file__, "exec"),
-         block.__dict__, namespace)
+    exec(compile(source, block.__file__, "exec"), block.__dict__, namespace)
     block._linebox_layout = namespace["_linebox_layout"]
     _applied = True
 
