@@ -50,6 +50,8 @@ from __future__ import annotations
 import hashlib
 import inspect
 
+from .problems import FixNotApplied
+
 # A held line's extra word space (justification) above this share of its font size is a
 # "river" a reader sees more than a hyphen: the hyphen is kept. 0.5 em on top of the normal
 # space is about what WeasyPrint's greedy lines already reach in the seed book.
@@ -57,10 +59,6 @@ LOOSEST_STRETCH = 0.5
 HOLD = "ikidil_hold_hyphens"     # LayoutContext attribute: hyphenation held for this line
 
 _installed = False
-
-
-class FixNotApplied(RuntimeError):
-    """WeasyPrint's code is not the one the patch was written for."""
 
 
 def install() -> None:

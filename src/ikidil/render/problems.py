@@ -1,4 +1,5 @@
-"""What the PDF guards (pdf_guards.py) find, in a module that imports no WeasyPrint.
+"""What the PDF guards (pdf_guards.py) find, and the error of a WeasyPrint patch that no longer fits, in a
+module that imports no WeasyPrint.
 
 Layout workers send their findings back pickled, and the parent unpickles them on the
 process pool's result thread: a class defined beside WeasyPrint's imports would make that
@@ -24,3 +25,8 @@ class LayoutProblem:
             section, number = self.block.rsplit(":", 1)
             where = f"{chapters.get(section, section)}, block {number}"
         return f"{where}: page {self.page}: {self.detail}"
+
+
+class FixNotApplied(RuntimeError):
+    """WeasyPrint's code is not the one a patch of weasy_fixes.py or hyphen_breaks.py was
+    written for: a different version fails loudly instead of laying out differently."""

@@ -37,6 +37,7 @@ import threading
 
 from .. import hyphenation
 from . import hyphen_breaks
+from .problems import FixNotApplied
 
 log = logging.getLogger("ikidil")
 
@@ -50,10 +51,6 @@ _loading = threading.Lock()
 # listing names each of them (an empty or partial listing, read while ldconfig rewrites its
 # cache during a package install, would make the fast import fail).
 _LIBRARIES = ("gobject-2.0", "pango-1.0", "harfbuzz", "fontconfig", "pangoft2-1.0")
-
-
-class FixNotApplied(RuntimeError):
-    """WeasyPrint's code is not the one the fix was written for."""
 
 
 def prepare() -> None:
