@@ -18,13 +18,20 @@ that lays out pages (the build's own and each parallel layout worker).
    and pdf.render_keeping_notes still repairs whatever the layout guards find.
 3. Each tagged structure element says its language (/Lang) when its HTML element has a
    `lang` of its own: WeasyPrint tags only the document's, so the English blocks of the
-   bilingual PDF would be read with a Turkish voice (structure_lang)."""
+   bilingual PDF would be read with a Turkish voice (structure_lang).
+4. A note called in a grid item (the columns layout's pairs) broken across pages is on the
+   page of its call. To size the grid's rows WeasyPrint lays each item out whole, with no
+   page bottom (layout/grid.py, bottom_space=-inf), and that pass takes every note the item
+   calls onto the page where the row starts: a call on the next page had its note a page
+   before it. The notes those sizing passes take are given back (grid_footnotes), so the
+   real pass places each note with the line of its call, as in any paragraph."""
 
 from __future__ import annotations
 
 import contextlib
 import inspect
 import logging
+import math
 import os
 import re
 import struct
@@ -58,6 +65,7 @@ def prepare() -> None:
     hyphenation.register()
     footnote_policy_fix()
     structure_lang()
+    grid_footnotes()
 
 
 def _load_weasyprint() -> None:
@@ -153,6 +161,27 @@ def structure_lang() -> None:
             yield made
     with_lang.ikidil_lang = True
     tags._build_box_tree = with_lang
+
+
+def grid_footnotes() -> None:
+    """Wrap WeasyPrint's block_level_layout (which grid.py imports when it calls it): a call
+    from grid.py with no page bottom (a sizing pass) gives back the notes it laid out."""
+    from weasyprint.layout import block
+    if getattr(block.block_level_layout, "ikidil_grid", False):
+        return
+    original = block.block_level_layout
+
+    def sizing_keeps_no_notes(context, box, *args, **kwargs):
+        bottom_space = kwargs.get("bottom_space", args[0] if args else None)
+        if bottom_space != -math.inf or sys._getframe(1).f_globals.get("__name__") != "weasyprint.layout.grid":
+            return original(context, box, *args, **kwargs)
+        before = {id(note) for note in context.current_page_footnotes + context.reported_footnotes}
+        result = original(context, box, *args, **kwargs)
+        for note in [n for n in context.current_page_footnotes + context.reported_footnotes if id(n) not in before]:
+            context.unlayout_footnote(note)
+        return result
+    sizing_keeps_no_notes.ikidil_grid = True
+    block.block_level_layout = sizing_keeps_no_notes
 
 
 def applied() -> bool:
