@@ -23,8 +23,8 @@ that lays out pages (the build's own and each parallel layout worker).
    page of its call. To size the grid's rows WeasyPrint lays each item out whole, with no
    page bottom (layout/grid.py, bottom_space=-inf), and that pass takes every note the item
    calls onto the page where the row starts: a call on the next page had its note a page
-   before it. The notes those sizing passes take are given back (grid_footnotes), so the
-   real pass places each note with the line of its call, as in any paragraph."""
+   before it. The notes those sizing passes take for calls below the page's bottom are
+   given back (grid_footnotes), so the real pass places each with the line of its call."""
 
 from __future__ import annotations
 
@@ -164,24 +164,62 @@ def structure_lang() -> None:
 
 
 def grid_footnotes() -> None:
-    """Wrap WeasyPrint's block_level_layout (which grid.py imports when it calls it): a call
-    from grid.py with no page bottom (a sizing pass) gives back the notes it laid out."""
+    """Wrap WeasyPrint's block_level_layout (which grid.py imports when it calls it) and
+    grid_layout (as block.py calls it): after a sizing pass of grid.py (no page bottom), a
+    note whose call lies below the page's bottom is given back, to be placed by the real
+    pass on the page its line goes to. Notes called above it stay where the sizing pass put
+    them, as WeasyPrint does: the row's fit is judged with them (giving all back made rows
+    look shorter than they are, and WeasyPrint then lost the end of a broken item)."""
     from weasyprint.layout import block
     if getattr(block.block_level_layout, "ikidil_grid", False):
         return
-    original = block.block_level_layout
+    original_block, original_grid = block.block_level_layout, block.grid_layout
+    grids = threading.local()
 
-    def sizing_keeps_no_notes(context, box, *args, **kwargs):
+    def grid_layout(context, box, bottom_space, *args, **kwargs):
+        stack = grids.__dict__.setdefault("stack", [])
+        stack.append((box.content_box_y(), bottom_space))
+        try:
+            return original_grid(context, box, bottom_space, *args, **kwargs)
+        finally:
+            stack.pop()
+
+    def sizing_keeps_notes_above_the_bottom(context, box, *args, **kwargs):
         bottom_space = kwargs.get("bottom_space", args[0] if args else None)
-        if bottom_space != -math.inf or sys._getframe(1).f_globals.get("__name__") != "weasyprint.layout.grid":
-            return original(context, box, *args, **kwargs)
-        before = {id(note) for note in context.current_page_footnotes + context.reported_footnotes}
-        result = original(context, box, *args, **kwargs)
-        for note in [n for n in context.current_page_footnotes + context.reported_footnotes if id(n) not in before]:
-            context.unlayout_footnote(note)
+        stack = getattr(grids, "stack", None)
+        if (bottom_space != -math.inf or not stack
+                or sys._getframe(1).f_globals.get("__name__") != "weasyprint.layout.grid"):
+            return original_block(context, box, *args, **kwargs)
+        laid = context.current_page_footnotes + context.reported_footnotes
+        before = {id(note) for note in laid}
+        result = original_block(context, box, *args, **kwargs)
+        new = {id(n): n for n in context.current_page_footnotes + context.reported_footnotes if id(n) not in before}
+        if new and result[0] is not None:
+            # Given back, then taken again in the order of their calls while each call's
+            # line ends above the page's bottom as the notes taken so far leave it: past
+            # the first that does not, the row surely breaks (its end is lower still), so
+            # WeasyPrint breaks it and places the rest with their lines on the next page.
+            top, grid_bottom_space = stack[-1]
+            calls = sorted((top + call.position_y + call.margin_height(), n, call.footnote)
+                           for n, call in enumerate(_descendants(result[0]))
+                           if id(getattr(call, "footnote", None)) in new)
+            for note in new.values():
+                context.unlayout_footnote(note)
+            for call_bottom, _, note in calls:
+                if call_bottom > context.page_bottom - max(grid_bottom_space, 0):
+                    break
+                if note in context.footnotes:
+                    context.layout_footnote(note)
         return result
-    sizing_keeps_no_notes.ikidil_grid = True
-    block.block_level_layout = sizing_keeps_no_notes
+    sizing_keeps_notes_above_the_bottom.ikidil_grid = True
+    block.block_level_layout = sizing_keeps_notes_above_the_bottom
+    block.grid_layout = grid_layout
+
+
+def _descendants(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
 
 
 def applied() -> bool:
