@@ -100,7 +100,9 @@ def test_notes_are_paired_in_the_html_and_counted_for_the_parts(columns_book):
     calls = root.xpath(f"//*[{has('bi-translation')}]//*[{has('bi-call')}]")
     hidden = root.xpath(f"//*[{has('bi-translation')}]//*[{has('bi-alt')} and @hidden]")
     assert joined and len(joined) == len(calls) == len(hidden)
-    assert [c.get("data-note") for c in calls] == [n.get("data-note") for n in joined] == [h.get("data-note") for h in hidden]
+    def ids(elements):
+        return [e.get("data-note") for e in elements]
+    assert ids(calls) == ids(joined) == ids(hidden)
     # a translator's note has no source note to pair with: a note of its own, in the right half
     alone = [n for n in root.xpath(f"//*[{has('bi-translation')}]//*[{has('footnote')} and not(@data-note)]")]
     assert [n.text_content().endswith("—Trans.") for n in alone] == [True]
@@ -236,8 +238,8 @@ def test_a_pairs_notes_share_a_line_and_a_translators_note_has_its_own(notes_pdf
     """Marks in reading order (a pair's second note b, not the first's letter again): 1 and a
     on one line, 2 and b on the next; a translator's note alone on its line, on the right."""
     pages = words(notes_pdf[0])
-    for source, translation in (("İlk kaynak notu", "First source note"), ("İkinci kaynak notu", "Second source note"),
-                                ("Frunze notu", "Frunze note")):
+    for source, translation in (("İlk kaynak notu", "First source note"),
+                                ("İkinci kaynak notu", "Second source note"), ("Frunze notu", "Frunze note")):
         (p1, i1), (p2, i2) = find(pages, source), find(pages, translation)
         assert p1 == p2 and abs(pages[p1][i1][1] - pages[p2][i2][1]) < 1, (source, translation)
     first, second = find(pages, "First source note"), find(pages, "Second source note")

@@ -113,10 +113,10 @@ def _half(role: str, lang: str | None, note=None, ident: str | None = None):
     return half
 
 
-def _halves(note, role: str, lang: str | None, ident: str | None = None) -> None:
+def _halves(note, role: str, lang: str | None) -> None:
     """`note` (a .footnote span) becomes a footnote of two halves, its content in its role's
     half, the other half empty."""
-    content = _half(role, lang, note, ident)
+    content = _half(role, lang, note)
     other = _half("translation" if role == "source" else "source", lang)
     _row(note, (content, other) if role == "source" else (other, content))
 

@@ -185,9 +185,9 @@ def grid_footnotes() -> None:
             stack.pop()
 
     def sizing_keeps_notes_above_the_bottom(context, box, *args, **kwargs):
-        bottom_space = kwargs.get("bottom_space", args[0] if args else None)
+        # (every block layout comes here, block.py calling itself by this name: cheap tests first)
         stack = getattr(grids, "stack", None)
-        if (bottom_space != -math.inf or not stack
+        if (not stack or kwargs.get("bottom_space", args[0] if args else None) != -math.inf
                 or sys._getframe(1).f_globals.get("__name__") != "weasyprint.layout.grid"):
             return original_block(context, box, *args, **kwargs)
         laid = context.current_page_footnotes + context.reported_footnotes
