@@ -98,3 +98,99 @@ def test_epub_only_build_has_no_page_list_and_the_same_text(tr_build, tmp_path):
     assert text(alone) == text(with_pages)
 
 
+
+
+# ---- the bilingual EPUB, its pages from the facing PDF (issue 18 item 4)
+
+@pytest.fixture(scope="module", params=["seed", "kitchen-sink"])
+def bilingual_build(request, tmp_path_factory):
+    import shutil
+    from conftest import REPO, copy_book
+    root = tmp_path_factory.mktemp(f"pagemap-bilingual-{request.param}") / "book"
+    if request.param == "seed":
+        copy_book(root)
+    else:
+        shutil.copytree(REPO / "tests" / "data" / "kitchen-sink", root)
+    proc = run_ikidil(["build", "-e", "bilingual", "--pdf-variant", "print"], cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return root / "build"
+
+
+def markers_in_reading_order(epub) -> list[tuple[str, str]]:
+    """(page, the text between this marker and the next, squeezed) in spine order."""
+    with zipfile.ZipFile(epub) as zf:
+        opf_name = next(n for n in zf.namelist() if n.endswith(".opf"))
+        opf = etree.fromstring(zf.read(opf_name))
+        hrefs = {i.get("id"): i.get("href") for i in opf.xpath("//opf:manifest/opf:item", namespaces=NS)}
+        base = opf_name.rsplit("/", 1)[0]
+        text = "".join(zf.read(f"{base}/{hrefs[ref]}").decode()
+                       for ref in opf.xpath("//opf:spine/opf:itemref/@idref", namespaces=NS))
+    pieces = re.split(r'<span[^>]*id="page-(\d+)"[^>]*/>', text)
+    return [(page, " ".join(re.sub(r"<[^>]+>", " ", after).split()))
+            for page, after in zip(pieces[1::2], pieces[2::2])]
+
+
+def test_bilingual_epub_has_the_facing_pages_in_reading_order(bilingual_build):
+    """Every page of the facing PDF with chapter text has its marker; the page list is in page
+    order and the markers are in that order in the book (EPUBCheck NAV-011)."""
+    epub = next(bilingual_build.glob("*.bilingual.epub"))
+    pdf = next(bilingual_build.glob("*.bilingual.print.pdf"))
+    with zipfile.ZipFile(epub) as zf:
+        nav = etree.fromstring(zf.read(next(n for n in zf.namelist() if n.endswith("nav.xhtml"))))
+        opf = etree.fromstring(zf.read(next(n for n in zf.namelist() if n.endswith(".opf"))))
+    listed = [a.text for a in nav.xpath("//h:nav[@epub:type='page-list']//h:a", namespaces=NS)]
+    assert listed == sorted(listed, key=int) and len(listed) >= 6
+    assert [page for page, _ in markers_in_reading_order(epub)] == listed
+    from ikidil.build import make_edition
+    from ikidil.load import load_book
+    from ikidil.render.pdf import pdf_identifier
+    book = load_book(bilingual_build.parent)
+    assert opf.xpath("//opf:meta[@property='pageBreakSource']/text()", namespaces=NS) == [
+        pdf_identifier(book, make_edition(book, "bilingual"), "print")]         # the facing PDF
+    # versos and rectos both: the source's pages are even, the translation's odd
+    assert {int(p) % 2 for p in listed} == {0, 1}
+    pages = pdftotext(pdf).split("\f")
+    with_text = [n + 1 for n, page in enumerate(pages[:len(pages) - 1]) if len(page.split()) > 12]
+    assert set(listed) >= {str(n) for n in with_text if n > int(listed[0])}
+
+
+def test_bilingual_markers_sit_where_their_pages_begin(bilingual_build):
+    """Each marker is before the word its page begins with (on that page's first lines), in
+    that page's language; but for a recto that begins inside a pair whose verso begins the
+    next pair: its marker is right after the verso's, where the spread's text begins."""
+    epub = next(bilingual_build.glob("*.bilingual.epub"))
+    pdf = next(bilingual_build.glob("*.bilingual.print.pdf"))
+    pages = pdftotext(pdf).split("\f")
+    markers = markers_in_reading_order(epub)
+    moved = {markers[i + 1][0] for i in range(len(markers) - 1) if not markers[i][1]}
+    for i, (page, _) in enumerate(markers):
+        if page in moved:                # only a recto gives way, to its own verso
+            assert int(page) % 2 == 1 and markers[i - 1][0] == str(int(page) - 1), (page, markers[i - 1])
+            continue
+        following = next(after for _, after in markers[i:] if after)
+        lines = [line for line in pages[int(page) - 1].splitlines() if line.strip()]
+        head_skipped = lines[1:4] if lines[0].strip().isupper() else lines[:3]
+        first = following.split()[0].rstrip(".,;:")
+        assert any(first in line for line in head_skipped), (page, following[:60], head_skipped)
+    assert len(moved) <= 2
+
+
+def test_bilingual_epub_with_pages_passes_epubcheck_and_ace(bilingual_build):
+    from ikidil.validate import run_ace, run_epubcheck
+    epub = next(bilingual_build.glob("*.bilingual.epub"))
+    verdict = run_epubcheck(epub)
+    assert verdict.errors == [] and verdict.warnings == []
+    verdict = run_ace(epub)
+    assert verdict.errors == [] and verdict.warnings == []
+
+
+def test_bilingual_epub_in_columns_has_no_page_list(tmp_path):
+    """In columns a printed page holds both languages at once: no page of the EPUB's
+    reading order matches it, so the bilingual EPUB gets no page list."""
+    from conftest import copy_book
+    root = copy_book(tmp_path / "book")
+    config = root / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "bilingual_layout: columns\n", encoding="utf-8")
+    proc = run_ikidil(["build", "-e", "bilingual", "--pdf-variant", "print"], cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert markers_in_reading_order(next((root / "build").glob("*.bilingual.epub"))) == []

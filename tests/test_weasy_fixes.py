@@ -1,4 +1,5 @@
-"""render/weasy_fixes: WeasyPrint honours `footnote-policy: line` when a text line overflows.
+"""render/weasy_fixes: WeasyPrint honours `footnote-policy: line` when a text line overflows,
+and a note called in a grid row broken across pages is on its call's page.
 
 The document below (seed 23 of a search over random pages) is one where WeasyPrint 70,
 unpatched, moves a note to the page after its call to make room for a line; patched, it
@@ -12,7 +13,7 @@ from pathlib import Path
 import weasyprint
 
 from ikidil.render import weasy_fixes
-from ikidil.render.pdf_guards import displaced_notes
+from ikidil.render.pdf_guards import displaced_notes, walk
 
 CSS = """@page { size: 100mm 150mm; margin: 12mm; }
 body { font-family: 'EB Garamond'; font-size: 10pt; line-height: 1.35; orphans: 2; widows: 2;
@@ -130,3 +131,51 @@ def test_weasyprint_is_imported_on_the_main_thread_only(book_copy):
     run = subprocess.run([sys.executable, "-c", THREADS_IMPORTING], cwd=book_copy, capture_output=True, text=True)
     assert "PDF002" in run.stderr, run.stderr          # the worker did send a finding back
     assert "off the main thread" not in run.stderr, run.stderr
+
+
+GRID_CSS = CSS + """
+.pair { display: grid; grid-template-columns: 1fr 1fr; column-gap: 4mm }"""
+
+
+def grid_html(seed: int, pairs: int = 6) -> str:
+    """Rows of two columns (the bilingual columns layout's pairs), some long enough to break
+    across pages, with notes here and there, the last word of a note-bearing cell's text
+    marked so the test can tell if it was printed."""
+    rng = random.Random(seed)
+    rows = []
+    for row in range(pairs):
+        cells = []
+        for side in range(2):
+            words = [rng.choice(WORDS) for _ in range(rng.randint(30, 260))]
+            if rng.random() < 0.7:
+                at = rng.randint(len(words) // 2, len(words))
+                note = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 30)))
+                words.insert(at, f'<span class="fn">{note}</span>')
+            cells.append(f"<div><p>{' '.join(words)} end{row}x{side}</p></div>")
+        rows.append(f'<div class="pair">{"".join(cells)}</div>')
+    return "<html lang=en><body>" + "".join(rows) + "</body></html>"
+
+
+def grid_layout(seed: int):
+    document = weasyprint.HTML(string=grid_html(seed)).render(stylesheets=[weasyprint.CSS(string=GRID_CSS)])
+    text = " ".join(box.text for page in document.pages for box, _ in walk(page._page_box)
+                    if hasattr(box, "text"))
+    return [(call, printed) for call, printed, _ in displaced_notes(document)], text
+
+
+def test_unpatched_weasyprint_puts_a_broken_grid_rows_notes_on_its_first_page():
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import test_weasy_fixes as t; "
+            "print(sum(bool(t.grid_layout(s)[0]) for s in range(2)))")
+    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)],
+                         capture_output=True, text=True, check=True).stdout
+    assert int(out) == 2            # in both documents a note is a page before its call
+
+
+def test_patched_weasyprint_keeps_grid_notes_on_their_calls_page_and_loses_no_text():
+    weasy_fixes.prepare()
+    for seed in range(3):
+        moved, text = grid_layout(seed)
+        assert moved == [], seed
+        for row in range(6):
+            for side in range(2):
+                assert f"end{row}x{side}" in text, (seed, row, side)    # no cell's end lost

@@ -24,6 +24,7 @@ from .pagemap import add_page_list
 from .render.pdf import VARIANTS, pdf_identifier
 from .interleave import bilingual_edition
 from .render.parallel import LayoutPool, render_pdf_fast
+from .render.parallel.layout import facing_roles
 from .render.press import finish_print
 from .transform import Edition, monolingual_edition
 
@@ -196,10 +197,14 @@ def _render(book: Book, options: BuildOptions, progress: Progress, checking: Fut
             if "epub" in options.formats:
                 progress(f"epub {name}")
                 epub = render_epub(built, edition, staging.path(output_path(build_dir, slug, name, "epub", None)))
-                if name in book.config.languages and print_starts is not None:
+                facing = name == "bilingual" and facing_roles(built, edition) is not None
+                if (name in book.config.languages or facing) and print_starts is not None:
                     # The printed page list comes from the print PDF built in this run: an
                     # EPUB-only build does not pay for a print layout (and carries no page list).
-                    add_page_list(epub.path, print_starts, pdf_identifier(built, edition, "print"))
+                    # The bilingual EPUB's from the facing PDF, page by page in its language
+                    # (pagemap); in columns a page holds both languages: none.
+                    add_page_list(epub.path, print_starts, pdf_identifier(built, edition, "print"),
+                                  by_language=facing)
                 outputs.append(epub)
         if "pdf" in options.formats:
             layout_findings.extend(missing_glyphs(built, _languages_of(book, options.editions or editions_of(book))))

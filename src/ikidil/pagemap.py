@@ -7,7 +7,17 @@ do not matter). `add_page_list` then walks the same chapter in the EPUB's XHTML,
 the same way, and puts a page-break marker before the word the page begins with; the
 navigation document gets a page-list and the package `pageBreakSource`, naming the print
 edition. The zip is rebuilt in its own order with its own timestamps, so it stays
-reproducible."""
+reproducible.
+
+The bilingual EPUB gets its pages from the facing PDF (`by_language`): there every page is
+one language's (versos the source, rectos the translation), laid out as that language's
+own document, so a page begins at a count of that language's letters in the chapter; in
+the EPUB the chapter holds both languages pair by pair, and only the text of that
+language's blocks (and title) is counted for it. The page list must follow reading order
+(EPUBCheck NAV-011), and a spread's two pages need not: where a recto begins inside a pair
+whose source the verso has left behind (the verso begins the next pair), the recto's marker
+would come before the verso's. Such a marker goes right after the one before it in the
+list: the reader who asks for that recto lands where its verso begins."""
 
 from __future__ import annotations
 
@@ -32,6 +42,7 @@ class PageStart:
     page: str          # the folio as printed
     section: str       # id of the chapter section the page's running text starts in
     offset: int        # letters and digits of that section before the page
+    lang: str = ""     # the language of the document the page was laid out in
 
 
 def _count(text: str) -> int:
@@ -39,23 +50,26 @@ def _count(text: str) -> int:
 
 
 def page_starts(document) -> list[PageStart]:
-    """Where each page of a laid-out edition begins (pages without chapter text are left out)."""
+    """Where each page of a laid-out edition begins (pages without chapter text are left out).
+    A document's pages may come from several documents (facing pages: each side's own)."""
     from .render.pdf_guards import ElementIndex
-    if not document.pages:
-        return []
-    index = ElementIndex(document.pages[0]._page_box.children[0].element)
-    seen: dict[str, int] = {}
+    indexes: dict[int, tuple[ElementIndex, str]] = {}
+    seen: dict[tuple[str, str], int] = {}      # (language, section): letters so far
     starts: list[PageStart] = []
     for number, page in enumerate(document.pages, start=1):
+        root = page._page_box.children[0].element
+        if id(root) not in indexes:
+            indexes[id(root)] = (ElementIndex(root), root.get("lang") or "")
+        index, lang = indexes[id(root)]
         first = True
         for box in _flow_text(page._page_box):
             section = _section_of(index, box.element)
             if section is None:
                 continue
             if first:
-                starts.append(PageStart(str(number), section, seen.get(section, 0)))
+                starts.append(PageStart(str(number), section, seen.get((lang, section), 0), lang))
                 first = False
-            seen[section] = seen.get(section, 0) + _count(box.text)
+            seen[lang, section] = seen.get((lang, section), 0) + _count(box.text)
     return starts
 
 
@@ -80,8 +94,9 @@ def _section_of(index, element) -> str | None:
     return None
 
 
-def add_page_list(epub: Path, starts: list[PageStart], source: str) -> int:
+def add_page_list(epub: Path, starts: list[PageStart], source: str, by_language: bool = False) -> int:
     """Add page-break markers, a page-list and pageBreakSource to a finished EPUB.
+    `by_language`: the bilingual EPUB, its pages from the facing PDF (see the module's note).
     Returns the number of pages placed."""
     with zipfile.ZipFile(epub) as zf:
         infos = zf.infolist()
@@ -96,33 +111,60 @@ def add_page_list(epub: Path, starts: list[PageStart], source: str) -> int:
              for ref in opf.iterfind("opf:spine/opf:itemref", NS)]
     trees = {name: etree.fromstring(files[name]) for name in spine if name.endswith("html")}
     sections = {}
-    for name, tree in trees.items():
+    for number, (name, tree) in enumerate(trees.items()):
         for element in tree.iter(f"{{{XHTML}}}section"):
             if element.get("id"):
-                sections[element.get("id")] = (name, element)
-    by_section: dict[str, list[PageStart]] = {}
+                sections[element.get("id")] = (number, name, element)
+    by_section: dict[tuple[str, str], list[PageStart]] = {}
     for start in starts:
-        if start.section in sections:
-            by_section.setdefault(start.section, []).append(start)
-    placed: list[tuple[str, str]] = []
-    for section_id, section_starts in by_section.items():
-        name, section = sections[section_id]
-        placed += [(page, name) for page in _place_markers(section, section_starts)]
-    page_index = {start.page: i for i, start in enumerate(starts)}
-    placed.sort(key=lambda item: page_index[item[0]])
-    if not placed:
+        section = start.section
+        if by_language and section not in sections and section.endswith(f"-{start.lang}"):
+            section = section[:-len(start.lang) - 1]     # the translation side's ids (facing.py)
+        if section in sections:
+            by_section.setdefault((section, start.lang if by_language else ""), []).append(start)
+    points: list[Point] = []
+    for (section_id, lang), section_starts in by_section.items():
+        number, name, section = sections[section_id]
+        points += _markers(section, section_starts, lang, number, name)
+    if not points:
         return 0
-    for name in {name for _, name in placed}:
+    page_index = {start.page: i for i, start in enumerate(starts)}
+    points = _in_reading_order(sorted(points, key=lambda p: page_index[p.page]))
+    # Inserted from the last backwards, so that earlier positions stay valid.
+    for point in sorted(points, key=lambda p: (p.key, page_index[p.page]), reverse=True):
+        _insert(point.owner, point.slot, point.position, point.page)
+    for name in {p.name for p in points}:
         files[name] = serialise_xhtml(trees[name])
     nav_name = next(posixpath.normpath(posixpath.join(base, item.get("href")))
                     for item in manifest.values() if "nav" in (item.get("properties") or "").split())
     nav = etree.fromstring(files[nav_name])
-    _add_nav(nav, [(page, posixpath.relpath(name, posixpath.dirname(nav_name))) for page, name in placed])
+    _add_nav(nav, [(p.page, posixpath.relpath(p.name, posixpath.dirname(nav_name))) for p in points])
     files[nav_name] = serialise_xhtml(nav)
     _add_metadata(opf, source)
     files[opf_name] = etree.tostring(opf, xml_declaration=True, encoding="UTF-8")
     write_bytes_atomic(epub, repack(files, order, date_time))
-    return len(placed)
+    return len(points)
+
+
+@dataclass
+class Point:
+    """Where a page's marker goes: before `position` of owner's text or tail, in file `name`."""
+    page: str
+    name: str
+    owner: object
+    slot: str
+    position: int
+    key: tuple          # reading order: (spine item, text slot, position)
+
+
+def _in_reading_order(points: list[Point]) -> list[Point]:
+    """Points in page order, each moved, where it comes before the previous one in reading
+    order, to just after it (a facing recto that begins before its verso: the module's note)."""
+    for before, point in zip(points, points[1:]):
+        if point.key < before.key:
+            point.name, point.owner, point.slot, point.position, point.key = (
+                before.name, before.owner, before.slot, before.position, before.key)
+    return points
 
 
 def _opf_name(files: dict[str, bytes]) -> str:
@@ -149,15 +191,31 @@ def _text_slots(element):
         yield child, "tail"
 
 
-def _place_markers(section, starts: list[PageStart]) -> list[str]:
-    """Place the markers of every page that starts in `section`, in one pass over its text
-    (a chapter can hold thousands of pages). A page's offset counts the letters and digits
-    before it; its marker goes before the first word that starts at or after that count
-    (a word split over two pages is marked at the next word). Returns the pages placed."""
+def _side(element) -> str | None:
+    """The language whose text `element` holds in the bilingual EPUB: that of its block
+    (interleave.py: .bi-block), title half or bibliography; None for what is neither's."""
+    while element is not None:
+        classes = (element.get("class") or "").split()
+        if "bi-block" in classes or "bi-title" in classes or "bi-bibliography" in classes:
+            return element.get("lang")
+        element = element.getparent()
+    return None
+
+
+def _markers(section, starts: list[PageStart], lang: str, spine: int, name: str) -> list[Point]:
+    """The markers of every page that starts in `section`, in one pass over its text (a
+    chapter can hold thousands of pages); with `lang`, only that language's text counts.
+    A page's offset counts the letters and digits before it; its marker goes before the
+    first word that starts at or after that count (a word split over two pages is marked
+    at the next word)."""
     pending = sorted(starts, key=lambda s: s.offset)
     points, k, seen = [], 0, 0
-    for owner, slot in list(_text_slots(section)):
+    for slot_number, (owner, slot) in enumerate(list(_text_slots(section))):
+        if k == len(pending):
+            break
         text = getattr(owner, slot) or ""
+        if not text or (lang and _side(owner if slot == "text" else owner.getparent()) != lang):
+            continue
         for position, ch in enumerate(text):
             if k == len(pending):
                 break
@@ -165,13 +223,11 @@ def _place_markers(section, starts: list[PageStart]) -> list[str]:
                 continue
             if _starts_word(text, position):
                 while k < len(pending) and pending[k].offset <= seen:
-                    points.append((owner, slot, position, pending[k].page))
+                    points.append(Point(pending[k].page, name, owner, slot, position,
+                                        (spine, slot_number, position)))
                     k += 1
             seen += 1
-    # Insert from the end backwards so that earlier positions stay valid.
-    for owner, slot, position, page in reversed(points):
-        _insert(owner, slot, position, page)
-    return [page for *_, page in points]
+    return points
 
 
 def _starts_word(text: str, position: int) -> bool:

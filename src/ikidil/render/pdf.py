@@ -27,7 +27,7 @@ from ..outputs import Output, atomic_path
 from ..checks.base import Finding, Severity
 from ..transform import Edition, chapter_id, notes_to_spans
 from . import epub_meta, task_lists, url_breaks, weasy_fixes
-from .columns import pair_bibliography, pair_notes
+from .columns import pair_bibliography, pair_notes, split_css
 from .copyright import copyright_html
 
 VARIANTS = ("digital", "print")
@@ -458,13 +458,20 @@ def render_keeping_notes(html_doc: "weasyprint.HTML", stylesheets: Callable[[str
                          on_render: Callable[[int], None] = lambda _: None) -> "weasyprint.Document":
     """The note repair shared by the one-document and the part-by-part layouts:
     render, find notes pushed off their call's page, make the last block of that page
-    start the next page (extra CSS handed to `stylesheets`), render again."""
-    from .pdf_guards import displaced_notes, last_block_on_page
+    start the next page (extra CSS handed to `stylesheets`), render again. In the columns
+    layout a joined note whose translation mark fell on another page is split first
+    (render/columns.py), which needs no break."""
+    from .pdf_guards import displaced_notes, last_block_on_page, marks_apart
     pushed: list[str] = []
+    split: set[str] = set()
     for attempt in range(1, MAX_NOTE_REPAIRS + 1):
         on_render(attempt)
         breaks = "".join(f'[data-block="{block}"] {{ break-before: page; }}\n' for block in pushed)
-        document = html_doc.render(stylesheets=stylesheets(breaks), font_config=font_config())
+        document = html_doc.render(stylesheets=stylesheets(breaks + split_css(split)), font_config=font_config())
+        apart = {element.get("data-note") for _, _, element in marks_apart(document)} - split
+        if apart:
+            split |= apart
+            continue
         blocks = {last_block_on_page(document, call_page) for call_page, _, _ in displaced_notes(document)}
         blocks = sorted(b for b in blocks if b and b not in pushed)
         if not blocks:

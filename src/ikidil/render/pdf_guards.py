@@ -169,6 +169,24 @@ def displaced_notes(document) -> list[tuple[int, int, object]]:
             elif (isinstance(box, boxes.InlineBox) and (box.element_tag or "").endswith("::footnote-call")):
                 calls.setdefault(id(box.element), (number, box.element))
     return [(page, notes[key], element) for key, (page, element) in calls.items()
+            if key in notes and notes[key] != page] + marks_apart(document)
+
+
+def marks_apart(document) -> list[tuple[int, int, object]]:
+    """(mark page, note page, mark element) for every translation mark of the columns
+    layout (render/columns.py: a .bi-call, its note joined to the source's) printed on
+    another page than the note it marks."""
+    marks, notes = {}, {}
+    for number, page in enumerate(document.pages, start=1):
+        for box, _ in walk(page._page_box):
+            if isinstance(box, boxes.FootnoteAreaBox):
+                for note in box.children:
+                    if note.element is not None and note.element.get("data-note"):
+                        notes.setdefault(note.element.get("data-note"), number)
+            elif (isinstance(box, boxes.InlineBox) and box.element_tag == "span"
+                  and "bi-call" in (box.element.get("class") or "").split()):
+                marks.setdefault(box.element.get("data-note"), (number, box.element))
+    return [(page, notes[key], element) for key, (page, element) in marks.items()
             if key in notes and notes[key] != page]
 
 

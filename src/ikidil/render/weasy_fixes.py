@@ -21,13 +21,20 @@ that lays out pages (the build's own and each parallel layout worker).
    _linebox_layout are applied here, together with the one of 2, to the same source.
 4. Each tagged structure element says its language (/Lang) when its HTML element has a
    `lang` of its own: WeasyPrint tags only the document's, so the English blocks of the
-   bilingual PDF would be read with a Turkish voice (structure_lang)."""
+   bilingual PDF would be read with a Turkish voice (structure_lang).
+4. A note called in a grid item (the columns layout's pairs) broken across pages is on the
+   page of its call. To size the grid's rows WeasyPrint lays each item out whole, with no
+   page bottom (layout/grid.py, bottom_space=-inf), and that pass takes every note the item
+   calls onto the page where the row starts: a call on the next page had its note a page
+   before it. The notes those sizing passes take for calls below the page's bottom are
+   given back (grid_footnotes), so the real pass places each with the line of its call."""
 
 from __future__ import annotations
 
 import contextlib
 import inspect
 import logging
+import math
 import os
 import re
 import struct
@@ -60,6 +67,7 @@ def prepare() -> None:
     footnote_policy_fix()
     hyphen_breaks.install()
     structure_lang()
+    grid_footnotes()
 
 
 def _load_weasyprint() -> None:
@@ -157,6 +165,65 @@ def structure_lang() -> None:
             yield made
     with_lang.ikidil_lang = True
     tags._build_box_tree = with_lang
+
+
+def grid_footnotes() -> None:
+    """Wrap WeasyPrint's block_level_layout (which grid.py imports when it calls it) and
+    grid_layout (as block.py calls it): after a sizing pass of grid.py (no page bottom), a
+    note whose call lies below the page's bottom is given back, to be placed by the real
+    pass on the page its line goes to. Notes called above it stay where the sizing pass put
+    them, as WeasyPrint does: the row's fit is judged with them (giving all back made rows
+    look shorter than they are, and WeasyPrint then lost the end of a broken item)."""
+    from weasyprint.layout import block
+    if getattr(block.block_level_layout, "ikidil_grid", False):
+        return
+    original_block, original_grid = block.block_level_layout, block.grid_layout
+    grids = threading.local()
+
+    def grid_layout(context, box, bottom_space, *args, **kwargs):
+        stack = grids.__dict__.setdefault("stack", [])
+        stack.append((box.content_box_y(), bottom_space))
+        try:
+            return original_grid(context, box, bottom_space, *args, **kwargs)
+        finally:
+            stack.pop()
+
+    def sizing_keeps_notes_above_the_bottom(context, box, *args, **kwargs):
+        # (every block layout comes here, block.py calling itself by this name: cheap tests first)
+        stack = getattr(grids, "stack", None)
+        if (not stack or kwargs.get("bottom_space", args[0] if args else None) != -math.inf
+                or sys._getframe(1).f_globals.get("__name__") != "weasyprint.layout.grid"):
+            return original_block(context, box, *args, **kwargs)
+        laid = context.current_page_footnotes + context.reported_footnotes
+        before = {id(note) for note in laid}
+        result = original_block(context, box, *args, **kwargs)
+        new = {id(n): n for n in context.current_page_footnotes + context.reported_footnotes if id(n) not in before}
+        if new and result[0] is not None:
+            # Given back, then taken again in the order of their calls while each call's
+            # line ends above the page's bottom as the notes taken so far leave it: past
+            # the first that does not, the row surely breaks (its end is lower still), so
+            # WeasyPrint breaks it and places the rest with their lines on the next page.
+            top, grid_bottom_space = stack[-1]
+            calls = sorted((top + call.position_y + call.margin_height(), n, call.footnote)
+                           for n, call in enumerate(_descendants(result[0]))
+                           if id(getattr(call, "footnote", None)) in new)
+            for note in new.values():
+                context.unlayout_footnote(note)
+            for call_bottom, _, note in calls:
+                if call_bottom > context.page_bottom - max(grid_bottom_space, 0):
+                    break
+                if note in context.footnotes:
+                    context.layout_footnote(note)
+        return result
+    sizing_keeps_notes_above_the_bottom.ikidil_grid = True
+    block.block_level_layout = sizing_keeps_notes_above_the_bottom
+    block.grid_layout = grid_layout
+
+
+def _descendants(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
 
 
 def applied() -> bool:

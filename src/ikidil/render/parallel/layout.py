@@ -177,7 +177,7 @@ def render_parts(book, document_html: str, target: Path | None, variant: str, pd
 def _laid_to_json(laid: Laid) -> dict:
     return {"pages": laid.pages, "start": laid.start, "anchors": laid.anchors,
             "problems": [[p.kind, p.page, p.block, p.detail] for p in laid.problems],
-            "page_starts": [[s.page, s.section, s.offset] for s in laid.page_starts]}
+            "page_starts": [[s.page, s.section, s.offset, s.lang] for s in laid.page_starts]}
 
 
 def _laid_from_json(data: dict, pdf: bytes) -> Laid:
@@ -223,7 +223,9 @@ def render_pdf_fast(book, edition, target: Path, variant: str, warn=None, jobs: 
             log.info("%s PDF laid out as one document: %s", edition.name, why)
         kept = []
         output = pdf.render_pdf(book, edition, target, variant, warn=warn, keep=kept.append)
-        return output, page_starts(kept[0]) if need_page_starts else None
+        # (laid out in columns, its pages are no single language's: the bilingual EPUB gets
+        # no page list from them, see pagemap)
+        return output, page_starts(kept[0]) if need_page_starts and not facing_roles(book, edition) else None
     if warn is not None:
         for finding in pdf.findings_from_problems(book, edition, result.problems):
             warn(finding)

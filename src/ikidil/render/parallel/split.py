@@ -112,11 +112,11 @@ def stubs_css(pages) -> str:
 def note_counters(note) -> list[str]:
     """The CSS counters a note (a `.footnote` span) advances, as assets/book.css counts them:
     `footnote` (WeasyPrint's, every note), and in the bilingual edition `note-source` or
-    `note-translation` by the column it is in; a pair's two notes joined in one footnote
-    (render/columns.py, .bi-notes) advance `note-translation` too."""
+    `note-translation` by the column it is in. The columns layout's hidden second copy of a
+    joined note (render/columns.py, .bi-alt) advances none; its marks are written out."""
+    if "bi-alt" in note.get("class", "").split():
+        return []
     counters = ["footnote"]
-    if "bi-notes" in note.get("class", "").split():
-        counters.append("note-translation")
     for ancestor in note.iterancestors():
         classes = ancestor.get("class", "").split()
         if "bi-block" in classes:
