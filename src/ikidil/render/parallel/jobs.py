@@ -131,7 +131,7 @@ def _layout(job: Job) -> Laid:
     from ...pagemap import page_starts
     if job.toc_parts is not None:
         job = dataclasses.replace(job, extra_css=_toc_css(job.toc_parts), toc_parts=None)
-    _SHARED.layouts = 1
+    _SHARED.layouts, _SHARED.renders = 1, 0      # (IKIDIL_TIMING: this job's, not the last one's)
 
     def render(html_text: str, extra_css: str):
         html = weasyprint.HTML(string=html_text, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(job.book.root))
