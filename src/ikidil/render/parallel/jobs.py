@@ -207,8 +207,8 @@ def _facing_layout(job: Job, render, start_side):
         if os.environ.get("IKIDIL_TIMING"):
             print(f"part {job.index}: not stepped: {why}", file=sys.stderr)
         try:
-            laid, _SHARED.layouts = facing.in_step(lambda role, html, extra: render(html, css[role] + extra), sides,
-                                                   {side.role: side.notes_before for side in job.facing})
+            laid, _SHARED.layouts = facing.in_step(lambda role, html, extra: render(html, css[role] + extra),
+                                                   sides, {side.role: side.notes_before for side in job.facing})
         except facing.OutOfStep as why:
             raise CannotSplit(f"part {job.index}: {why}") from None
     versos, rectos = facing.pages_of(laid["source"]), facing.pages_of(laid["translation"])
