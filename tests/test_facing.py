@@ -132,6 +132,45 @@ def test_each_pair_starts_on_the_same_spread(facing):
     assert pairs >= 10
 
 
+def test_each_side_is_paginated_once_a_page_at_a_time(synthetic):
+    """stepping.py: a chapter's two sides are made a page at a time side by side, a page
+    made again only where the longer side ran shorter, and every pair starts on the same
+    page of both sides; whole layouts and tails (facing.in_step) lay out far more pages."""
+    from types import SimpleNamespace
+    import weasyprint
+    from ikidil.render import pdf, weasy_fixes
+    from ikidil.render.fetch import ASSETS, ProjectFetcher
+    from ikidil.render.parallel import split_parts
+    from ikidil.render.parallel.facing import FacingSide, _pair_positions, in_step as whole, pages_of, side_document
+    from ikidil.render.parallel.stepping import SideLayout, in_step
+    weasy_fixes.prepare()
+    book = SimpleNamespace(config=synthetic.book.config, root=synthetic.root)
+    parts, _ = split_parts(pdf.edition_html(synthetic.book, synthetic.edition, "facing"))
+    langs = {"source": "tr", "translation": "en"}
+    sides = {role: side_document(parts[1].html, FacingSide(role, lang, 0), langs) for role, lang in langs.items()}
+
+    def html(text: str):
+        return weasyprint.HTML(string=text, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(synthetic.root))
+
+    def start(role, text, css):
+        return SideLayout(html(text), pdf.stylesheets(book, "digital", css), pdf.font_config(), sides[role].markers)
+    laid, made = in_step(start, sides)
+    starts = {role: [page for page, _ in _pair_positions(pages_of(laid[role]), sides[role].markers)] for role in langs}
+    assert starts["source"] == starts["translation"]
+    pages = laid["source"][0].count + laid["translation"][0].count
+    pushed = [n for n in range(1, len(starts["source"])) if starts["source"][n] != starts["source"][n - 1]]
+    assert pages <= made <= pages + len(pushed)         # a page is made again only for a push
+    laid_out = []
+
+    def render(role, text, css):
+        document = html(text).render(stylesheets=pdf.stylesheets(book, "digital", css), font_config=pdf.font_config())
+        laid_out.append(len(document.pages))
+        return document, None
+    old, _ = whole(render, sides)
+    assert len(pages_of(old["source"])) * 2 == pages
+    assert sum(laid_out) > 1.3 * made
+
+
 def test_notes_sit_on_their_calls_page_numbered_through_the_book_per_side(facing):
     assert not [p for p in facing.result.problems if p.kind == "footnote-displaced"]
     numbers = {True: [], False: []}

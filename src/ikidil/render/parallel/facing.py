@@ -18,7 +18,13 @@ That side's page then ends short, never the other. Nothing before that pair chan
 it is settled. An end marker after the last pair gives both sides the same number of
 pages. The verso of each spread is the source side's page i, the recto the translation's.
 
-What keeps it fast. A chapter whose translation runs 15 % longer needs a push every few
+How it is made. Usually not by in_step below but by stepping.py, which makes both sides
+a page at a time and pushes a pair as its page is made: each page laid out about once.
+in_step, here, lays out whole sides and tails as HTML with break and fill elements: it is
+what a part gets where stepping cannot go (empty pages, a note repair), and the statement
+of what the pages must be.
+
+What keeps in_step fast. A chapter whose translation runs 15 % longer needs a push every few
 spreads; one layout per push would be ~6 layouts of each side. So each round also
 foresees the later pairs' pushes from the text heights of each side's pages (predict:
 the side's text runs on at its full pages' measure), and a side is laid out again only

@@ -131,6 +131,7 @@ def _layout(job: Job) -> Laid:
     from ...pagemap import page_starts
     if job.toc_parts is not None:
         job = dataclasses.replace(job, extra_css=_toc_css(job.toc_parts), toc_parts=None)
+    _SHARED.layouts, _SHARED.renders = 1, 0      # (IKIDIL_TIMING: this job's, not the last one's)
 
     def render(html_text: str, extra_css: str):
         html = weasyprint.HTML(string=html_text, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(job.book.root))
@@ -139,8 +140,13 @@ def _layout(job: Job) -> Laid:
             on_render=lambda attempt: setattr(_SHARED, "renders", attempt))
         return document, _SHARED.context
 
+    def start_side(html_text: str, extra_css: str, markers: list[str]):
+        from .stepping import SideLayout
+        html = weasyprint.HTML(string=html_text, base_url=str(ASSETS) + "/", url_fetcher=ProjectFetcher(job.book.root))
+        return SideLayout(html, pdf.stylesheets(job.book, job.variant, extra_css), pdf.font_config(), markers)
+
     if job.facing is not None:
-        document, renumber = _facing_layout(job, render)
+        document, renumber = _facing_layout(job, render, start_side)
     else:
         document, context = render(job.html, job.extra_css)
 
@@ -184,18 +190,27 @@ def _has_text(page_box) -> bool:
                for box in child.descendants())      # the page area and the footnote area
 
 
-def _facing_layout(job: Job, render):
+def _facing_layout(job: Job, render, start_side):
     """A facing part's pages, verso and recto in turn (facing.py), and how to number them:
-    the source's page i is the book's page start + 2i, the translation's the next."""
-    from . import facing
+    the source's page i is the book's page start + 2i, the translation's the next.
+    Both sides a page at a time (stepping.py); where that cannot be done, whole layouts
+    and tails (facing.in_step)."""
+    from . import facing, stepping
     sides = {side.role: facing.side_document(job.html, side, {s.role: s.lang for s in job.facing})
              for side in job.facing}
     css = {side.role: job.extra_css + facing.side_css(side) for side in job.facing}
     try:
-        laid, _SHARED.layouts = facing.in_step(lambda role, html, extra: render(html, css[role] + extra), sides,
-                                               {side.role: side.notes_before for side in job.facing})
-    except facing.OutOfStep as why:
-        raise CannotSplit(f"part {job.index}: {why}") from None
+        laid, made = stepping.in_step(
+            lambda role, html, extra: start_side(html, css[role] + extra, sides[role].markers), sides)
+        _SHARED.layouts = f"2 stepped ({made} pages made)"
+    except stepping.StepFailed as why:
+        if os.environ.get("IKIDIL_TIMING"):
+            print(f"part {job.index}: not stepped: {why}", file=sys.stderr)
+        try:
+            laid, _SHARED.layouts = facing.in_step(lambda role, html, extra: render(html, css[role] + extra),
+                                                   sides, {side.role: side.notes_before for side in job.facing})
+        except facing.OutOfStep as why:
+            raise CannotSplit(f"part {job.index}: {why}") from None
     versos, rectos = facing.pages_of(laid["source"]), facing.pages_of(laid["translation"])
     if len(versos) != len(rectos):
         raise CannotSplit(f"part {job.index}: its sides end on different spreads")
