@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from .ast import walk
 from .errors import BookError
+from .textio import line_of
 
 # `[text](url)`, `[text][ref]` or a reference definition `[ref]: url` (not a note's `[^1]:`);
 # an autolink `<…>` always has a scheme, so it never leads inside the book.
@@ -78,7 +79,7 @@ def check(chapters) -> None:
 
 def _check_one(url, chapter, line, names, ids, by_name) -> None:
     path, fragment = split(url)
-    at = _line_of(chapter.source, url, line)
+    at = line_of(chapter.source, url, line)
     if path and (path not in names or "/" in path):
         known = ", ".join(sorted(names))
         raise BookError(f"link to '{url[:60]}' does not lead to a chapter of the book", file=chapter.path, line=at,
@@ -108,11 +109,3 @@ def resolve(url: str, slug: str, suffix: str = "") -> str:
     if not fragment:
         return f"#ch-{target}"
     return f"#{target}-{fragment}{suffix}"
-
-
-def _line_of(source: str, needle: str, start_line: int) -> int:
-    lines = source.split("\n")
-    for number in range(max(start_line - 1, 0), len(lines)):
-        if needle in lines[number]:
-            return number + 1
-    return start_line

@@ -19,7 +19,7 @@ from .ast import stringify
 from .bibliography import Bibliography, load_bibliography
 from .config import BookConfig, load_config
 from .errors import BookError, display_path
-from .textio import read_text
+from .textio import line_of, read_text
 
 CHAPTER_GLOB = "*.md"
 # A chapter's file name gives its ids and its file in the EPUB: no spaces, no leading dash
@@ -325,7 +325,7 @@ def _vet_chapter(path: Path, lang: str, source: str, doc: dict, warnings: list, 
             if cite.key not in bibliography:
                 known = ", ".join(sorted(bibliography.entries)) or "none: no bibliography in book.yaml"
                 raise BookError(f"unknown citation key '@{cite.key}'", file=path,
-                                line=_line_of(source, "@" + cite.key, block.line),
+                                line=line_of(source, "@" + cite.key, block.line),
                                 hint=f"add it to the bibliography or fix the key; known keys: {known}")
     return chapter
 
@@ -432,11 +432,3 @@ def first_word(node: dict) -> str | None:
     visit(node)
     match = _WORD.search(text)
     return match.group() if match else None
-
-
-def _line_of(source: str, needle: str, start_line: int) -> int:
-    lines = source.split("\n")
-    for number in range(start_line - 1, len(lines)):
-        if needle in lines[number]:
-            return number + 1
-    return start_line

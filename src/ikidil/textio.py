@@ -78,3 +78,14 @@ def read_text(path: Path) -> str:
     if len(data) > MAX_TEXT_BYTES:          # (a file that grew while read)
         raise BookError(f"file is larger than {MAX_TEXT_BYTES // 1_000_000} MB", file=path)
     return decode(data, path)
+
+
+def line_of(source: str, needle: str, start_line: int) -> int:
+    """The first line (1-based) at or after `start_line` of a decoded text that holds
+    `needle`, or `start_line` if none does: Pandoc gives a block's first line only, and a
+    message should name the line of the very word (a link, a citation, a character)."""
+    lines = source.split("\n")
+    for number in range(max(start_line - 1, 0), len(lines)):
+        if needle in lines[number]:
+            return number + 1
+    return start_line

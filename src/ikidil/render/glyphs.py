@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..ast import walk
 from ..checks.base import Finding, Severity
+from ..textio import line_of
 
 # The families of fit.css's font-family chains, text and code together: a character any of
 # them has is printed (Pango falls back along the chain, then to any installed face).
@@ -58,7 +59,7 @@ def missing_glyphs(book, languages) -> list[Finding]:
                     if char in seen or ord(char) in have or not _needs_glyph(char):
                         continue
                     seen.add(char)
-                    findings.append(_finding(char, chapter.path, _line_of(chapter.source, char, block.line)))
+                    findings.append(_finding(char, chapter.path, line_of(chapter.source, char, block.line)))
     title_chars = {c for lang in languages for c in book.config.title_in(lang) + (book.config.subtitle_in(lang) or "")}
     for char in sorted(title_chars):
         if ord(char) not in have and _needs_glyph(char):
@@ -83,11 +84,3 @@ def _characters(node: dict) -> set[str]:
         elif element["t"] in ("Code", "CodeBlock", "Math"):
             chars.update(content[-1])
     return chars
-
-
-def _line_of(source: str, char: str, start: int) -> int:
-    lines = source.split("\n")
-    for number in range(max(start - 1, 0), len(lines)):
-        if char in lines[number]:
-            return number + 1
-    return start
