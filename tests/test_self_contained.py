@@ -10,8 +10,9 @@ import subprocess
 
 from conftest import REPO, SEED
 
-# A path climbing out of the repository: the checkout's parent folder, the team's "../shared".
-OUTSIDE = re.compile(r"REPO\.parent|\.\./shared|shared/seeds")
+# A path climbing out of the repository: the checkout's parent folder, or the team's shared
+# folder beside it (written as [/] here so that this file does not name that path itself).
+OUTSIDE = re.compile(r"REPO\.parent|\.\.[/]shared|shared[/]seeds")
 
 
 def test_the_original_extraction_is_inside_the_repository():
